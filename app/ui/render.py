@@ -1,0 +1,274 @@
+"""Pure formatting helpers of the UI (no Streamlit calls): HTML of verbatim texts, badges, labels, the outline.
+
+Texts are shown verbatim: they are HTML-escaped piece by piece around the spans that get markup, line breaks are
+kept (CSS `white-space: pre-wrap`), and provenance comments (`<!-- ... -->`) of the corpus files are not shown.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from indexer.citation import format_date, unit_phrases
+from indexer.filters import type_label
+from indexer.models import Clause, Document
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+# Levels shown in a document's outline, outermost first.
+OUTLINE_LEVELS = ("part", "chapter", "section", "article")
+_GROUP_LEVELS = ("document", "part", "chapter", "section", None)
+
+
+@dataclass(frozen=True)
+class Markup:
+    """A range of the text to wrap: tag "mark" (query words) or a CSS class put on a <span>."""
+
+    start: int
+    end: int
+    tag: str = "mark"
+
+    def wrap(self, chunk: str) -> str:
+        if self.tag == "mark":
+            return f"<mark>{chunk}</mark>"
+        return f'<span class="{self.tag}">{chunk}</span>'
+
+
+def hidden_ranges(text: str) -> list[tuple[int, int]]:
+    """Ranges of `text` not to display: provenance comments with their padding (and their line if alone on it)."""
+    out = []
+    for m in _COMMENT.finditer(text):
+        s, e = m.span()
+        while s > 0 and text[s - 1] in " \t":
+            s -= 1
+        while e < len(text) and text[e] in " \t":
+            e += 1
+        if (s == 0 or text[s - 1] == "\n") and e < len(text) and text[e] == "\n":
+            e += 1
+        out.append((s, e))
+    return out
+
+
+def to_html(
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    markups: Iterable[Markup] = (),
+    anchors: Iterable[tuple[int, str]] = (),
+) -> str:
+    """Escaped HTML of `text[start:end]` with markups and empty anchor elements (`<span id=…>`) inserted.
+
+    Every piece between two boundaries is escaped and wrapped on its own, so overlapping markups always nest
+    correctly. Leading and trailing line breaks are dropped.
+    """
+    end = len(text) if end is None else end
+    clip = [Markup(max(m.start, start), min(m.end, end), m.tag) for m in markups if m.end > start and m.start < end]
+    clip.sort(key=lambda m: (m.start, -m.end))
+    hidden = [(max(s, start), min(e, end)) for s, e in hidden_ranges(text) if e > start and s < end]
+    anchor_at: dict[int, list[str]] = {}
+    for pos, ident in anchors:
+        if start <= pos <= end:
+            anchor_at.setdefault(pos, []).append(ident)
+    points = {start, end, *anchor_at}
+    for m in clip:
+        points.update((m.start, m.end))
+    for s, e in hidden:
+        points.update((s, e))
+    ordered = sorted(points)
+    out: list[str] = []
+    for i, a in enumerate(ordered):
+        for ident in anchor_at.get(a, ()):
+            out.append(f'<span id="{html.escape(ident)}"></span>')
+        if i + 1 == len(ordered):
+            break
+        b = ordered[i + 1]
+        if any(s <= a and b <= e for s, e in hidden):
+            continue
+        chunk = html.escape(text[a:b], quote=False)
+        for m in reversed([m for m in clip if m.start <= a and b <= m.end]):
+            chunk = m.wrap(chunk)
+        out.append(chunk)
+    return "".join(out).strip("\n")
+
+
+def highlight_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """A clause text with the matched words in <mark>, ready for a `soi-text` block."""
+    return to_html(text, markups=[Markup(s, e) for s, e in spans])
+
+
+def anchor_id(clause_id: str) -> str:
+    """HTML id of a clause's anchor in the reader ("qd-69-2022/d55/k1" -> "soi-qd-69-2022-d55-k1")."""
+    return "soi-" + re.sub(r"[^A-Za-z0-9_-]", "-", clause_id)
+
+
+TARGET_ID = "soi-target"
+
+
+def target_selector(clause_id: str) -> str:
+    """CSS selector of the highlighted block of `clause_id` in the reader."""
+    return f'#{TARGET_ID}[data-clause="{clause_id}"]'
+
+
+def document_html(doc: Document, clauses: Sequence[Clause], target: Clause | None = None) -> str:
+    """The body of a document as HTML blocks: structural headings bold, an anchor at each clause, and the
+    `target` clause (if any) in its own highlighted block with id `soi-target` and its id in `data-clause`."""
+    headings = []
+    anchors = []
+    for c in clauses:
+        anchors.append((c.span[0], anchor_id(c.id)))
+        if c.level in OUTLINE_LEVELS:
+            line_end = doc.text.find("\n", c.span[0], c.span[1])
+            headings.append(Markup(c.span[0], line_end if line_end >= 0 else c.span[1], "soi-h"))
+    start = doc.body_start
+    if target is None:
+        return f'<div class="soi-text">{to_html(doc.text, start, len(doc.text), headings, anchors)}</div>'
+    t0, t1 = target.span
+    parts = [
+        ("soi-text", to_html(doc.text, start, t0, headings, anchors), ""),
+        (
+            "soi-text soi-target",
+            to_html(doc.text, t0, t1, headings, anchors),
+            f' id="{TARGET_ID}" data-clause="{html.escape(target.id, quote=True)}"',
+        ),
+        ("soi-text", to_html(doc.text, t1, len(doc.text), headings, anchors), ""),
+    ]
+    return "".join(f'<div class="{cls}"{extra}>{body}</div>' for cls, body, extra in parts if body)
+
+
+# ---- labels ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    color: str
+    icon: str
+
+
+def status_badges(doc: Document, status_label: str) -> list[Badge]:
+    """Validity badge (green in force, orange replaced, blue amended, grey news) and a partial-text badge."""
+    status = (doc.status or "").strip()
+    if status.startswith("replaced"):
+        badges = [Badge(status_label, "orange", ":material/swap_horiz:")]
+    elif "amended" in status:
+        badges = [Badge(status_label, "blue", ":material/edit_note:")]
+    elif doc.in_force:
+        badges = [Badge(status_label, "green", ":material/check_circle:")]
+    else:
+        badges = [Badge(status_label, "gray", ":material/info:")]
+    if doc.is_partial:
+        badges.append(Badge("Văn bản chưa đầy đủ", "violet", ":material/content_cut:"))
+    return badges
+
+
+def badges_markdown(badges: Iterable[Badge]) -> str:
+    """Streamlit Markdown for a row of badges."""
+    out = []
+    for b in badges:
+        label = md_escape(b.label).replace("[", "(").replace("]", ")")
+        out.append(f":{b.color}-badge[{b.icon} {label}]")
+    return " ".join(out)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Escape characters Streamlit Markdown would interpret (emphasis, links, HTML, math with $)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def document_meta(doc: Document) -> list[tuple[str, str]]:
+    """(label, value) pairs describing a document: số hiệu, loại, ngày, cơ quan ban hành."""
+    rows = [("Số hiệu", doc.code), ("Loại", type_label(doc.type))]
+    date = format_date(doc.issued)
+    rows.append(("Ngày ban hành", date or "không rõ"))
+    rows.append(("Cơ quan ban hành", doc.issuer or "không rõ"))
+    return rows
+
+
+def meta_line(doc: Document) -> str:
+    """One line of document facts for a result card."""
+    return " · ".join(f"{k}: {v}" for k, v in document_meta(doc))
+
+
+def doc_option_label(doc: Document) -> str:
+    """How a document is named in a select box: number, short title, year."""
+    title = doc.title if len(doc.title) <= 80 else doc.title[:79].rstrip() + "…"
+    year = f" ({doc.year})" if doc.year else ""
+    if doc.code and doc.code != doc.title:
+        return f"{doc.code} — {title}{year}"
+    return f"{title}{year}"
+
+
+def clause_phrase(clause: Clause) -> str:
+    """The innermost structural phrase of a clause ("điểm b", "khoản 2", "Điều 4") or its label."""
+    phrases = unit_phrases(clause)
+    return phrases[0] if phrases else clause.label
+
+
+def context_line(clause: Clause) -> str:
+    """Enclosing headings and the clause's own title, e.g. "Chương VII › Điều 35. Hình thức kỷ luật"."""
+    parts = [h for h in clause.heading if h]
+    if clause.level in OUTLINE_LEVELS and clause.title:
+        parts.append(clause.title)
+    return " › ".join(_COMMENT.sub("", p).strip() for p in parts if _COMMENT.sub("", p).strip())
+
+
+# ---- outline -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    clause_id: str
+    label: str
+    depth: int
+
+
+def _first_line(clause: Clause) -> str:
+    line = _COMMENT.sub("", clause.text.split("\n", 1)[0]).strip()
+    return line
+
+
+def outline_entries(clauses: Sequence[Clause]) -> list[OutlineEntry]:
+    """The reader's table of contents: parts, chapters, sections and articles (Chương/Điều); for documents
+    without articles (programmes, news), their top-level items."""
+    by_id = {c.id: c for c in clauses}
+    has_articles = any(c.level == "article" for c in clauses)
+
+    def wanted(c: Clause) -> bool:
+        if c.level in OUTLINE_LEVELS:
+            return True
+        if has_articles or c.level != "item":
+            return False
+        parent = by_id.get(c.parent) if c.parent else None
+        return parent is None or parent.level in _GROUP_LEVELS
+
+    out = []
+    for c in clauses:
+        if not wanted(c):
+            continue
+        depth = 0
+        node = by_id.get(c.parent) if c.parent else None
+        while node is not None:
+            if wanted(node):
+                depth += 1
+            node = by_id.get(node.parent) if node.parent else None
+        label = _entry_label(c)
+        out.append(OutlineEntry(c.id, label, depth))
+    return out
+
+
+def _entry_label(c: Clause) -> str:
+    first = _first_line(c)
+    title = _COMMENT.sub("", c.title or "").strip()
+    if c.level == "article":
+        head = f"Điều {c.label}"
+        return f"{head}. {title}" if title and title not in head else head
+    if title and title not in first:
+        first = f"{first} {title}".strip()
+    if len(first) > 90:
+        first = first[:89].rstrip() + "…"
+    return first or c.label

