@@ -232,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from indexer.frontmatter import CorpusError
     from indexer.store import IndexError_
 
     try:
@@ -239,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     except IndexError_ as e:
         print(str(e), file=sys.stderr)
         return 3
+    except CorpusError as e:
+        print(f"Lỗi tệp văn bản (bad corpus file): {e}", file=sys.stderr)
+        return 4
     except (OSError, ValueError) as e:
         print(f"Lỗi (error): {e}", file=sys.stderr)
         return 1

@@ -82,6 +82,10 @@ def article_unit_id(clause: Clause) -> str:
     """
     article = clause.part("article")
     if article:
+        parts = clause.id.split("/")
+        seg = make_clause_id(clause.doc_id, article).rsplit("/", 1)[-1]
+        if seg in parts:  # ids may nest articles under an attached text ("qd-1147-.../quy-che/d5")
+            return "/".join(parts[: parts.index(seg) + 1])
         return make_clause_id(clause.doc_id, article)
     return clause.id
 

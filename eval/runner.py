@@ -205,6 +205,8 @@ def _system_fns(searcher: Any, systems: Sequence[str] | Mapping[str, SearchFn]) 
 
 def _timed(searcher: Any, fn: SearchFn, query: str, k: int) -> tuple[list[Hit], float, dict[str, float]]:
     """Run one query; latency from the searcher's own total when it reports one, else wall-clock."""
+    if hasattr(searcher, "clear_caches"):
+        searcher.clear_caches()  # a query embedded by an earlier system must not look free to a later one
     if hasattr(searcher, "last_timings"):
         try:
             searcher.last_timings = {}

@@ -75,6 +75,13 @@ def load_all(settings: Settings) -> Corpus:
     return Corpus(documents, clauses, warnings)
 
 
+def corpus_dirs_of(corpus: Corpus) -> list[Path]:
+    """The user folders (not the bundled one) a corpus was read from, so later commands can check them."""
+    bundled = bundled_corpus_dir().resolve()
+    dirs = {Path(d.path).resolve().parent for d in corpus.documents.values()}
+    return sorted(d for d in dirs if d != bundled)
+
+
 def corpus_hash(documents: dict[str, Document]) -> str:
     h = hashlib.sha256(f"parser:{PARSER_VERSION}".encode())
     for doc_id in sorted(documents):
@@ -220,6 +227,7 @@ def _build_into(
         "corpus_hash": corpus_hash(corpus.documents),
         "parser_version": PARSER_VERSION,
         "documents": [{"id": d.id, "path": d.path, "sha256": d.sha256} for d in corpus.documents.values()],
+        "corpus_dirs": [str(p) for p in corpus_dirs_of(corpus)],
         "model": describe(embedder),
         "dense_index": type(DenseIndex.load(paths.dense).index).__name__,
         "libraries": library_versions(),

@@ -25,10 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-try:
-    from indexer.normalize import fold, has_diacritics, strip_diacritics
-except ImportError:  # TEMPORARY fallback until indexer/normalize.py lands
-    from indexer.segment import fold, has_diacritics, strip_diacritics  # type: ignore[attr-defined]
+from indexer.normalize import fold, has_diacritics, strip_diacritics
 
 FORMAT_VERSION = 1
 
@@ -140,13 +137,14 @@ class DiacriticRestorer:
     def __init__(
         self,
         discount: float = 0.75,
-        lexicon_mix: float = 0.03,
+        lexicon_mix: float = 0.1,
         max_candidates: int = 10,
         min_accented_share: float = 0.5,
     ) -> None:
         self.discount = discount
-        # Weight of the word-list model in the mixture; small, so the corpus decides whatever it has seen
-        # (0.01-0.03 measured best on held-out corpus sentences and on unseen documents; 0.3 costs ~1 point).
+        # Weight of the word-list model in the mixture; small, so the corpus decides whatever it has seen.
+        # Measured on 1,500 held-out corpus sentences: 0 -> 97.35%, 0.03 -> 97.86%, 0.1 -> 97.98%, 0.2 -> 98.01%;
+        # leave-one-document-out 0.1 -> 96.1%, 0.2 -> 95.7%.
         self.lexicon_mix = lexicon_mix
         self.max_candidates = max_candidates
         # A query where at least this share of the syllables already carries diacritics was typed with accents:
@@ -212,24 +210,17 @@ class DiacriticRestorer:
         lex_uni: Counter[str] = Counter()
         for counts in self.lex_forms.values():
             lex_uni.update(counts)
-        import os as _os
-        if _os.environ.get("LEXUNI") == "flat":
-            self._lex_uni = {w: mix / (len(lex_uni) + 1) for w in lex_uni}
-            self._lex_uni_unseen = mix * 0.1 / (len(lex_uni) + 1)
-        else:
-            ldenom = sum(lex_uni.values()) + 0.5 * (len(lex_uni) + 1)
-            self._lex_uni = {w: mix * (c + 0.5) / ldenom for w, c in lex_uni.items()}
-            self._lex_uni_unseen = mix * 0.5 / ldenom
+        # The word list says which syllables exist, not how often they are used ("não" has as many entries as
+        # "nào"), so its unigram is flat: among forms it cannot tell apart by context, the corpus decides.
+        self._lex_uni = dict.fromkeys(lex_uni, mix / (len(lex_uni) + 1))
+        self._lex_uni_unseen = mix * 0.1 / (len(lex_uni) + 1)
         # context -> (weight of its seen followers, weight of the unigram, followers)
         self._ctx = {v: _ctx(row, d, 1.0 - mix) for v, row in self.bi.items()}
         self._lex_ctx = {v: _ctx(row, d, mix) for v, row in self.lex_bi.items()} if mix else {}
-        import os as _os
-        if _os.environ.get("UNSEEN") == "mean":
-            tot = sum(sum(row.values()) for row in self.bi.values())
-            lam = sum(d * len(row) for row in self.bi.values()) / tot
-            self._no_ctx = (0.0, lam, {})
-        else:
-            self._no_ctx = (0.0, 1.0, {})
+        # A context the corpus never saw backs off with the corpus's average weight, not with 1: otherwise a form
+        # only the word list knows ("ă" for "a") gets the whole unigram mass for the next syllable for free.
+        tot = sum(sum(row.values()) for row in self.bi.values()) or 1
+        self._no_ctx = (0.0, sum(d * len(row) for row in self.bi.values()) / tot or 1.0, Counter())
         # candidates: the corpus's forms by frequency, then forms only the word list knows
         self._cands: dict[str, list[str]] = {}
         for key in self.forms.keys() | self.lex_forms.keys():

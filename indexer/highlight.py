@@ -7,15 +7,24 @@ offsets, so "Uỷ ban" in the source lights up for a query "ủy ban" or "uy ban
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from indexer.normalize import fold, fold_with_offsets, has_diacritics, strip_diacritics, strip_with_offsets
+from indexer.normalize import fold, fold_with_offsets, has_diacritics, strip_with_offsets
 
-# Function words of questions that would light up half of every clause.
+# Function words of questions that would light up half of every clause. "bị", "chi", "dự" stay: "dự bị", "chi bộ".
 STOPWORDS = frozenset(
     """
-    có được không của và là gì nào thì cho các những với theo trong khi về này đó như ra vào để một bị do
-    hay hoặc mà nếu đã sẽ đang ai sao bao nhiêu lâu thế nào hỏi xin cho biết tôi em anh chị ạ vậy nhé ở tại
+    có được không của và là gì nào thì cho các những với theo trong khi về này đó như ra vào để một do
+    hay hoặc mà nếu đã sẽ đang ai sao bao nhiêu lâu thế hỏi xin biết tôi em anh ạ vậy nhé ở tại
     từ đến trên dưới sau trước cũng rất nhất việc người
+    """.split()
+)
+# The same words typed without accents, minus those whose plain form is also a content word ("dang" = đảng).
+PLAIN_STOPWORDS = frozenset(
+    """
+    co duoc khong cua va la gi nao thi cac nhung voi theo trong khi ve nay do nhu de mot
+    hay hoac ma neu da se ai sao bao nhieu lau the hoi xin biet toi em anh vay nhe tai
+    tu den tren duoi sau truoc cung rat nhat viec nguoi
     """.split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -26,15 +35,20 @@ def query_terms(query: str) -> list[str]:
     seen: list[str] = []
     for m in _WORD.finditer(fold(query)):
         w = m.group(0)
-        plain = strip_diacritics(w)
-        if w in STOPWORDS or (not has_diacritics(w) and plain in _PLAIN_STOPWORDS) or len(w) < 2 and not w.isdigit():
+        stop = STOPWORDS if has_diacritics(w) else PLAIN_STOPWORDS
+        if w in stop or (len(w) < 2 and not w.isdigit()):
             continue
         if w not in seen:
             seen.append(w)
     return seen
 
 
-_PLAIN_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS) - {"dang", "vien", "ky", "luat"}
+@lru_cache(maxsize=4096)
+def _views(text: str) -> tuple[str, list[int], str, list[int]]:
+    """Folded and diacritics-free copies with offsets; cached because the same clauses answer many queries."""
+    folded, fmap = fold_with_offsets(text)
+    plain, pmap = strip_with_offsets(text)
+    return folded, fmap, plain, pmap
 
 
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
@@ -42,8 +56,7 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     terms = query_terms(query)
     if not terms:
         return []
-    folded, fmap = fold_with_offsets(text)
-    plain, pmap = strip_with_offsets(text)
+    folded, fmap, plain, pmap = _views(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
         accented = has_diacritics(term)

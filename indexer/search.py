@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +20,13 @@ from indexer.config import Settings, load_settings
 from indexer.dense import DenseIndex
 from indexer.diacritics import DiacriticRestorer
 from indexer.docref import find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
-from indexer.embedder import Embedder
+from indexer.embedder import Embedder, shared_embedder
 from indexer.highlight import highlight_spans
 from indexer.lexical import LexicalIndex
 from indexer.models import Clause, Document, Hit
 from indexer.normalize import has_diacritics
 from indexer.tokens import plain_tokens, word_tokens
+from indexer.units import documents_with_body
 
 MODES = ("fused", "lexical", "dense")
 
@@ -38,7 +39,7 @@ class FusionParams:
     lexical_weight: float = 1.0
     dense_weight: float = 1.0
     depth: int = 100  # candidates taken from each ranking
-    plain_weight: float = 0.0  # accented queries: a diacritics-free BM25 ranking beside the word one (measured: no gain)
+    plain_weight: float = 0.0  # accented queries: a diacritics-free BM25 ranking beside the word one (no gain)
     replaced_factor: float = 0.85  # a replaced document ranks lower when its replacement's text is in the corpus
     news_factor: float = 0.8  # news and commentary rank below regulations
 
@@ -84,6 +85,7 @@ class Searcher:
         self.restorer = DiacriticRestorer.from_dict(json.loads(paths.restorer.read_text(encoding="utf-8")))
         self.embedder = embedder
         self.params = params or FusionParams()
+        self.docs_with_body = documents_with_body(self.clauses)
         self.group_of = [self._group_key(cid) for cid in self.unit_ids]
         self.doc_factor = self._doc_factors()
         self.last_timings: dict[str, float] = {}
@@ -113,6 +115,9 @@ class Searcher:
                 f"Hãy chạy lại: {store.REBUILD_HINT}"
             )
         if check_corpus:
+            if not settings.corpus_dirs and manifest.get("corpus_dirs"):
+                # the user folders the index was built with are checked too, without retyping --corpus
+                settings = replace(settings, corpus_dirs=[Path(p) for p in manifest["corpus_dirs"]])
             current = corpus_hash(load_documents(settings))
             if current != manifest.get("corpus_hash"):
                 raise store.StaleIndexError(
@@ -120,13 +125,28 @@ class Searcher:
                     f"was built). Hãy chạy lại: {store.REBUILD_HINT}"
                 )
         if embedder is None and load_model:
-            embedder = Embedder(settings.model, settings.query_prefix, settings.passage_prefix)
+            embedder = shared_embedder(settings.model, settings.query_prefix, settings.passage_prefix)
         if embedder is not None and embedder.checksum != manifest["model"]["checksum"]:
             raise store.StaleIndexError(
                 f"Chỉ mục được tạo với mô hình {manifest['model']['model_id']} nhưng đang dùng {embedder.model_id} "
                 f"(model mismatch). Hãy chạy lại: {store.REBUILD_HINT}"
             )
-        return cls(version, embedder)
+        searcher = cls(version, embedder)
+        searcher.warm_up()
+        return searcher
+
+    def warm_up(self) -> None:
+        """Pay the one-time costs (segmenter model, first forward pass) before the first user query."""
+        word_tokens("khởi động tìm kiếm")
+        highlight_spans("Ủy ban kiểm tra", "ủy ban")
+        if self.embedder is not None:
+            self.embedder.encode_query("khởi động tìm kiếm")
+            self.embedder.clear_cache()
+
+    def clear_caches(self) -> None:
+        """Forget memoised query embeddings (so timings measure the real work)."""
+        if self.embedder is not None:
+            self.embedder.clear_cache()
 
     # ---- structure helpers ---------------------------------------------------------------------------------
 
@@ -147,7 +167,7 @@ class Searcher:
         return self._group_key(clause_id)
 
     def _doc_factors(self) -> np.ndarray:
-        has_text = {c.doc_id for c in self.clauses.values()}
+        has_text = self.docs_with_body
         by_code = {d.code: d for d in self.documents.values()}
         factors = {}
         for d in self.documents.values():
@@ -171,7 +191,7 @@ class Searcher:
             content = query
         note = ""
         doc_ids = [d.id for d in docs]
-        with_text = {c.doc_id for c in self.clauses.values()}
+        with_text = self.docs_with_body
         empty = [d for d in docs if d.id not in with_text]
         for d in empty:
             older = resolve_doc_refs(find_doc_refs(" ; ".join(d.replaces)), list(self.documents.values()))
@@ -265,7 +285,7 @@ class Searcher:
         for u in fused:
             fused[u] *= float(self.doc_factor[u])
         ranked = sorted(fused, key=lambda u: (-fused[u], u))
-        hits = self._group(ranked, fused, ranks_lex, ranks_dense, k, query)
+        hits = self._group(ranked, fused, ranks_lex, ranks_dense, k, qa.content)
         timings["fusion"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         self.last_timings = timings

@@ -21,36 +21,16 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-try:
-    from indexer.normalize import fold, strip_diacritics
-except ImportError:  # TEMPORARY fallback until indexer/normalize.py lands
-    import unicodedata as _ud
-
-    _OLD = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe",
-            "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
-    _OLD_RE = re.compile(r"(?<!q)(" + "|".join(_OLD) + r")(?![^\W\d_])")
-
-    def canonical(s: str) -> str:
-        s = _ud.normalize("NFC", s)
-        return _OLD_RE.sub(lambda m: _OLD[m.group(1)], s)
-
-    def fold(s: str) -> str:
-        return canonical(s.lower())
-
-    def strip_diacritics(s: str) -> str:
-        d = _ud.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
-        return _ud.normalize("NFC", "".join(c for c in d if not _ud.combining(c)))
-
-    def has_diacritics(s: str) -> bool:
-        return strip_diacritics(s) != _ud.normalize("NFC", s)
+from indexer.normalize import fold, strip_diacritics
 
 # Bump when the output of segment() changes for the same input, so stale caches are ignored.
 SEGMENTER_VERSION = "1"
 CACHE_FILE = "segment_cache.json"
 
 _SYLLABLE = re.compile(r"[^\W_]+")
-# Sentence-ish boundaries: words never span them, so the CRF can run on each piece independently.
-_CHUNK_SPLIT = re.compile(r"(?<=[.;:!?…])\s+|\n+")
+# Sentence-ish boundaries: words never span them, so the CRF can run on each piece independently. A single line
+# break is only whitespace: crawled texts wrap in the middle of sentences ("ngày\n21/6/2024", "kỷ\nluật").
+_CHUNK_SPLIT = re.compile(r"(?<=[.;:!?…])\s+|\n\s*\n")
 _SOFT_SPLIT = re.compile(r"(?<=[,)\]”\"])\s+")  # used only for pieces longer than _MAX_CHUNK
 _MAX_CHUNK = 1500
 _PHRASE_BREAK = re.compile(r"[^\w\s]+|_")  # punctuation between syllables ends a phrase for bigrams

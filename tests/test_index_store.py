@@ -175,3 +175,22 @@ def test_killed_build_leaves_previous_index_and_next_build_cleans_up(tmp_path, e
     assert not list(Path(s.index_dir).glob(".building-*"))
     assert after["counts"]["embedded_now"] <= 3
     assert Searcher.open(s, embedder=embedder).search("kiểm soát quyền lực", k=3)
+
+
+def test_user_folder_of_plain_text_is_indexed_and_remembered(tmp_path, embedder):
+    """A .txt without front matter (the body of QĐ 114, real text) beside the bundled corpus."""
+    from indexer.frontmatter import split_front_matter
+
+    raw = (ROOT / "corpus" / "qd-114-2023.md").read_text(encoding="utf-8")
+    _, body_start = split_front_matter(raw, ROOT / "corpus" / "qd-114-2023.md")
+    user = tmp_path / "cua-toi"
+    user.mkdir()
+    (user / "kiem-soat-quyen-luc.txt").write_text(raw[body_start:], encoding="utf-8")
+    s = Settings(index_dir=tmp_path / "index", corpus_dirs=[user], include_bundled=False)
+    manifest = build_index(s, embedder=embedder)
+    assert manifest["corpus_dirs"] == [str(user.resolve())]
+    # Opening without naming the folder again still checks it (and finds it fresh).
+    searcher = Searcher.open(Settings(index_dir=tmp_path / "index", include_bundled=False), embedder=embedder)
+    hits = searcher.search("kiểm soát quyền lực trong công tác cán bộ", k=3)
+    assert hits and hits[0].document.id == "kiem-soat-quyen-luc"
+    assert hits[0].clause.part("article") is not None

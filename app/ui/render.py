@@ -209,12 +209,18 @@ def clause_phrase(clause: Clause) -> str:
     return phrases[0] if phrases else clause.label
 
 
-def context_line(clause: Clause) -> str:
-    """Enclosing headings and the clause's own title, e.g. "Chương VII › Điều 35. Hình thức kỷ luật"."""
-    parts = [h for h in clause.heading if h]
+def _short(text: str, limit: int = 90) -> str:
+    text = _COMMENT.sub("", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def context_line(clause: Clause, depth: int = 2) -> str:
+    """The innermost enclosing headings (and the clause's own title), shortened, e.g.
+    "Chương VII. KỶ LUẬT › Điều 35"."""
+    parts = [h for h in clause.heading if _short(h)]
     if clause.level in OUTLINE_LEVELS and clause.title:
         parts.append(clause.title)
-    return " › ".join(_COMMENT.sub("", p).strip() for p in parts if _COMMENT.sub("", p).strip())
+    return " › ".join(_short(p) for p in parts[-depth:])
 
 
 # ---- outline -----------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def copy_button(text: str, label: str = "Sao chép trích dẫn") -> None:
 # the element that carries this run's marker, not a stale one from the previous render.
 _SCROLL_SCRIPT = """
 <script>(function(){
-const sel = %s, paneSel = %s;
+const sel = %s, paneSel = %s, ratio = %s;
 let n = 0;
 const go = () => {
   const el = document.querySelector(sel);
@@ -63,16 +63,18 @@ const go = () => {
     if (p === pane) { p = null; break; }
     p = p.parentElement;
   }
-  if (p) p.scrollTop += el.getBoundingClientRect().top - p.getBoundingClientRect().top - 8;
+  if (p) p.scrollTop += el.getBoundingClientRect().top - p.getBoundingClientRect().top - 8 - ratio * p.clientHeight;
 };
 setTimeout(go, 150);
 })();</script>
 """
 
 
-def scroll_to(selector: str, pane: str) -> None:
-    """Once rendered, scroll the element matching `selector` to the top of its scrollable `pane` (CSS selector)."""
-    st.html(_SCROLL_SCRIPT % (json.dumps(selector), json.dumps(pane)), unsafe_allow_javascript=True)
+def scroll_to(selector: str, pane: str, ratio: float = 0.0) -> None:
+    """Once rendered, scroll the element matching `selector` inside its scrollable `pane` (CSS selector) so that
+    it sits `ratio` of the pane's height from the top (0 = at the top)."""
+    args = (json.dumps(selector), json.dumps(pane), json.dumps(ratio))
+    st.html(_SCROLL_SCRIPT % args, unsafe_allow_javascript=True)
 
 
 def badges(doc, status_label: str) -> None:

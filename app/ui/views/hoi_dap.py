@@ -66,8 +66,6 @@ def main() -> None:
     params = st.query_params
     if params.get("doc"):  # a deep link to a clause given on the front page: open it in the reader
         st.switch_page(core.PAGE_VAN_BAN, query_params={k: params.get(k) for k in ("doc", "clause") if params.get(k)})
-    searcher = core.get_searcher()
-    doc_ids, in_force, k = _filters(searcher)
     if "q" not in st.session_state:
         st.session_state["q"] = params.get("q", "")
     with st.form("hoi", border=False, enter_to_submit=True):
@@ -78,6 +76,8 @@ def main() -> None:
             max_chars=500,
         )
         st.form_submit_button("Tìm", type="primary", icon=":material/search:")
+    searcher = core.get_searcher()  # after the question box, so it shows while the model loads on a first visit
+    doc_ids, in_force, k = _filters(searcher)
     query = (st.session_state.get("q") or "").strip()
     if not query:
         params.pop("q", None)

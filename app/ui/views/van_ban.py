@@ -162,7 +162,8 @@ def reader(searcher, doc_id: str, clause_id: str | None) -> None:
         if target is not None:
             widgets.scroll_to(render.target_selector(target.id), ".st-key-reader")
             if current:
-                widgets.scroll_to(f'.st-key-outline a[href$="clause={quote(current, safe="")}"]', ".st-key-outline")
+                link = f'.st-key-outline a[href$="clause={quote(current, safe="")}"]'
+                widgets.scroll_to(link, ".st-key-outline", 0.3)
     _sources(doc)
 
 

@@ -1,0 +1,110 @@
+"""End to end: `soi ask` and `soi doc` on the real index, with answers checked by hand against corpus/*.md."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.cli import main
+
+
+@pytest.fixture()
+def ask(searcher, index_settings, capsys):
+    """Run the real CLI in-process against the session index; returns stdout (parsed when --json)."""
+
+    def run(*args: str) -> dict | str:
+        code = main([*args, "--index", str(index_settings.index_dir)])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        return json.loads(out) if "--json" in args else out
+
+    return run
+
+
+def test_reserve_member_cannot_stand_for_election(ask):
+    # Điều lệ Đảng 2011, Điều 3 khoản 4 (with its closing line): "Đảng viên dự bị có các quyền trên đây,
+    # trừ quyền biểu quyết, ứng cử và bầu cử cơ quan lãnh đạo của Đảng."
+    out = ask("ask", "đảng viên dự bị có được ứng cử vào cấp ủy không", "--json", "-k", "5")
+    ids = [h["clause_id"] for h in out["hits"]]
+    assert "dieu-le-dang-2011/d3/k4" in ids
+    hit = out["hits"][ids.index("dieu-le-dang-2011/d3/k4")]
+    assert hit["citation"] == "Khoản 4, Điều 3, Điều lệ Đảng Cộng sản Việt Nam (2011)"
+    assert hit["document"]["status_label"] == "Còn hiệu lực"
+    marked = {hit["text"][s:e].lower() for s, e in hit["highlights"]}
+    assert any("ứng cử" in m for m in marked)
+    assert any("dự bị" in m for m in marked)
+
+
+def test_unaccented_question_naming_a_document(ask):
+    out = ask("ask", "quy dinh 37 dang vien khong duoc lam gi", "--json", "-k", "3")
+    assert out["understood"]["documents"] == ["qd-37-2021"]
+    assert out["understood"]["restored"] == "đảng viên không được làm gì"
+    hits = out["hits"]
+    assert [h["document"]["id"] for h in hits] == ["qd-37-2021"] * 3
+    assert hits[0]["document"]["status_label"] == "Đã được thay thế bởi 207-QĐ/TW"
+    assert hits[0]["document"]["completeness"] == "partial"
+    assert hits[0]["citation"].endswith("Quy định số 37-QĐ/TW ngày 25/10/2021 của Ban Chấp hành Trung ương")
+
+
+def test_document_filter_typed_approximately(ask):
+    # Điều lệ Điều 36 khoản 1: "Chi bộ quyết định khiển trách, cảnh cáo đảng viên trong chi bộ ..."
+    out = ask("ask", "thẩm quyền kỷ luật của chi bộ", "--doc", "Điều lệ", "--json")
+    assert {h["document"]["id"] for h in out["hits"]} == {"dieu-le-dang-2011"}
+    assert out["hits"][0]["clause_id"] == "dieu-le-dang-2011/d36/k1"
+    first = out["hits"][0]
+    marked = [first["text"][s:e] for s, e in first["highlights"]]
+    assert "Chi bộ" in marked
+
+
+def test_text_output_marks_words_and_partial_documents(ask):
+    out = ask("ask", "Đảng viên có được định cư ở nước ngoài không?", "-k", "3")
+    # QĐ 37 Điều 9 forbids "nhập quốc tịch, chuyển tiền, tài sản ra nước ngoài ... trái quy định".
+    first = out.split("\n\n")[0]
+    assert first.startswith("1. Điều 9, Quy định số 37-QĐ/TW ngày 25/10/2021")
+    assert "văn bản chưa đầy đủ trong kho" in first
+    assert "«nước ngoài»" in first
+
+
+def test_question_about_a_document_whose_text_is_missing(searcher):
+    hits = searcher.search("Quy định 296 về thẩm quyền thi hành kỷ luật đảng viên", k=5)
+    qa = searcher.last_analysis
+    assert "296-QĐ/TW chưa có toàn văn trong kho" in qa.doc_note
+    assert "qd-22-2021" in qa.doc_ids  # 296 replaced 22; the older text is searched and labelled as replaced
+    assert any(h.document.id == "qd-22-2021" for h in hits)
+    replaced = [h for h in hits if h.document.id == "qd-22-2021"]
+    assert replaced[0].status_label == "Đã được thay thế bởi 296-QĐ/TW"
+
+
+def test_results_are_grouped_by_article(searcher):
+    hits = searcher.search("hình thức kỷ luật đối với đảng viên", k=10)
+    articles = [searcher.article_of(h.clause.id) for h in hits]
+    assert len(articles) == len(set(articles)) == 10
+
+
+def test_doc_outline_and_clause(ask):
+    outline = ask("doc", "dieu-le-dang-2011")
+    lines = outline.splitlines()
+    assert sum(1 for ln in lines if ln.strip().startswith("ch")) == 12
+    assert sum(1 for ln in lines if ln.strip().split(" ")[0].count("/") == 0 and ln.strip().startswith("d")) == 48
+    clause = ask("doc", "dieu-le-dang-2011/d2/k1")
+    assert clause.splitlines()[0] == "Khoản 1, Điều 2, Điều lệ Đảng Cộng sản Việt Nam (2011)"
+    assert "1. Tuyệt đối trung thành với mục đích lý tưởng cách mạng của Đảng" in clause
+
+
+def test_unknown_id_is_a_clear_error(searcher, index_settings, capsys):
+    code = main(["doc", "khong-co-van-ban-nay/d1", "--index", str(index_settings.index_dir)])
+    assert code == 2
+    assert "Không có văn bản" in capsys.readouterr().err
+
+
+def test_bad_corpus_file_is_named_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "hong"
+    bad.mkdir()
+    (bad / "van-ban.txt").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe binary junk \xc3\x28")
+    code = main(["build", "--corpus", str(bad), "--index", str(tmp_path / "index")])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert "van-ban.txt" in err and "UTF-8" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "index" / "current").exists()
