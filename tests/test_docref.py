@@ -5,39 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from indexer.corpus import load_corpus
 from indexer.docref import DIEU_LE, DocRef, find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
 from indexer.models import Document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-def _as_list(v: object) -> list[str]:
-    return [str(x) for x in v] if isinstance(v, list) else ([str(v)] if v else [])
-
-
-def _load(path: Path) -> Document:
-    """A Document from the real front matter of a corpus file."""
-    text = path.read_text(encoding="utf-8")
-    fm = yaml.safe_load(text.split("---", 2)[1])
-    return Document(
-        id=path.stem,
-        code=str(fm["code"]),
-        type=str(fm["type"]),
-        title=str(fm["title"]),
-        issuer=str(fm.get("issuer") or ""),
-        issued=str(fm.get("issued") or ""),
-        status=str(fm.get("status") or ""),
-        replaced_by=_as_list(fm.get("replaced_by")),
-        replaces=_as_list(fm.get("replaces")),
-        normative=bool(fm.get("normative", True)),
-    )
-
-
 @pytest.fixture(scope="module")
 def docs() -> list[Document]:
-    return [_load(p) for p in sorted(CORPUS.glob("*.md"))]
+    return load_corpus(CORPUS)  # the real loader over the real front matter
 
 
 def one(text: str) -> DocRef:

@@ -21,6 +21,8 @@ TIMEOUT = 180  # the first run loads the model
 Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 Q_UNG_CU = "đảng viên dự bị có được ứng cử vào cấp ủy không"
 Q_PLAIN = "thoi hieu xu ly ky luat dang vien"
+CITE_69 = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
+CITE_DL = "Khoản 2, Điều 35, Điều lệ Đảng Cộng sản Việt Nam (2011)"
 
 
 @pytest.fixture
@@ -74,23 +76,25 @@ def test_question_gives_cards_with_expected_citation(app: AppTest) -> None:
     assert_clean(at)
     cites = citations(at)
     assert len(cites) == 10
-    assert cites[0].startswith("Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"), cites[:3]
-    assert any(c.startswith("Khoản 2, Điều 35, Điều lệ Đảng Cộng sản Việt Nam (2011)") for c in cites[:3]), cites[:3]
-    first_text = next(h.value for h in at.html if 'class="soi-text"' in h.value)
-    marked = re.findall(r"<mark>(.*?)</mark>", first_text)
-    assert any("đảng viên" in m for m in marked), first_text
-    plain = re.sub(r"</?mark>", "", first_text)
+    # Both answers are correct; their order is the library's ranking, so only the top 3 is asserted.
+    assert CITE_69 in cites[:3], cites[:3]
+    i = cites.index(CITE_69)
+    assert any(c == CITE_DL for c in cites[:3]), cites[:3]
+    texts = [h.value for h in at.html if h.value.startswith('<div class="soi-text">')]
+    links = [p for p in at.get("page_link") if p.value == "Mở trong văn bản"]
+    copies = [h.value for h in at.html if h.value.startswith("<button")]
+    assert len(texts) == len(links) == len(copies) == 10
+    marked = re.findall(r"<mark>(.*?)</mark>", texts[i])
+    assert any("đảng viên" in m for m in marked), texts[i]
+    plain = re.sub(r"</?mark>", "", texts[i])
     assert plain == '<div class="soi-text">3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.</div>'
+    assert links[i].proto.query_string == "doc=qd-69-2022&clause=qd-69-2022%2Fd7%2Fk3"
+    assert f'data-copy="{CITE_69}"' in copies[i]
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert any("Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW" in b for b in badges)
     assert any("Văn bản chưa đầy đủ" in b for b in badges)
     metas = [h.value for h in at.html if "Cơ quan ban hành: Bộ Chính trị" in h.value]
     assert metas and "Ngày ban hành: 06/07/2022" in metas[0]
-    links = [p for p in at.get("page_link") if p.value == "Mở trong văn bản"]
-    assert len(links) == 10
-    assert links[0].proto.query_string == "doc=qd-69-2022&clause=qd-69-2022%2Fd7%2Fk3"
-    copies = [h.value for h in at.html if "soi-copy" in h.value]
-    assert 'data-copy="Khoản 3, Điều 7, Quy định số 69-QĐ/TW' in copies[0]
     assert at.query_params["q"] == Q_DU_BI
 
 
@@ -115,7 +119,7 @@ def test_question_from_url(app: AppTest) -> None:
     at = app.run()
     assert_clean(at)
     assert at.text_input(key="q").value == Q_DU_BI
-    assert citations(at)[0].startswith("Khoản 3, Điều 7, Quy định số 69-QĐ/TW")
+    assert CITE_69 in citations(at)[:3]
 
 
 def test_filter_by_document_type_issuer_and_year(app: AppTest) -> None:

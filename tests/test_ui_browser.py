@@ -94,12 +94,13 @@ def test_ask_copy_and_open_in_reader(ui_server, browser) -> None:  # noqa: F811
     box.click()
     box.send_keys(Q_DU_BI)
     box.send_keys(Keys.ENTER)
-    card = wait_text(drv, ".st-key-hit-1", CITE_DU_BI, WAIT)
+    # Two correct answers compete for first place (Điều 7 of 69-QĐ/TW, Điều 35 of the Charter): look in the top 3.
+    card = wait_text(drv, ".st-key-hit-1, .st-key-hit-2, .st-key-hit-3", CITE_DU_BI, WAIT)
     answered = time.monotonic()
     print(f"time from `soi app` start to first answer: {answered - ui_server.started:.1f} s "
           f"(server healthy after {ui_server.healthy - ui_server.started:.1f} s)")
     settle(drv)
-    card = drv.find_element(By.CSS_SELECTOR, ".st-key-hit-1")
+    card = wait_text(drv, ".st-key-hit-1, .st-key-hit-2, .st-key-hit-3", CITE_DU_BI)
     marks = [m.text for m in card.find_elements(By.CSS_SELECTOR, ".soi-text mark")]
     assert any("đảng viên" in m for m in marks), marks
     assert "Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW" in card.text
@@ -172,9 +173,24 @@ def test_document_list(ui_server, browser) -> None:  # noqa: F811
     settle(drv)
     body = drv.find_element(By.TAG_NAME, "body").text
     assert re.search(r"Kho có \d+ văn bản, \d+ điều khoản", body), body[:500]
-    assert "Số hiệu" in body and "Cơ quan ban hành" in body and "Điều lệ Đảng Cộng sản Việt Nam" in body
     assert_no_traceback(drv)
     screenshot(drv, "05-danh-sach-van-ban")
+
+    # The table is drawn on a canvas; open a document with the select box, as a keyboard user would.
+    from selenium.webdriver.common.keys import Keys
+
+    pick = drv.find_element(By.CSS_SELECTOR, 'input[aria-label^="Mở văn bản"]')
+    pick.click()
+    pick.send_keys("37-QĐ/TW")
+    wait_text(drv, '[role="option"]', "37-QĐ/TW")
+    pick.send_keys(Keys.ENTER)
+    wait_text(drv, "h2", "Quy định về những điều đảng viên không được làm", WAIT)
+    assert "doc=qd-37-2021" in drv.current_url
+    settle(drv)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert "Đã được thay thế bởi 207-QĐ/TW" in body and "Văn bản chưa đầy đủ" in body
+    assert_no_traceback(drv)
+    screenshot(drv, "06-van-ban-da-thay-the")
 
 
 def test_question_without_diacritics(ui_server, browser) -> None:  # noqa: F811
@@ -186,4 +202,4 @@ def test_question_without_diacritics(ui_server, browser) -> None:  # noqa: F811
     settle(drv)
     assert "Điều 4, Quy định số 69-QĐ/TW" in drv.find_element(_by().TAG_NAME, "body").text
     assert_no_traceback(drv)
-    screenshot(drv, "06-hoi-dap-khong-dau")
+    screenshot(drv, "07-hoi-dap-khong-dau")

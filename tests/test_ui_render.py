@@ -81,3 +81,16 @@ def test_filters_select_documents() -> None:
     assert [d.id for d in select_documents(docs, year_range=(2000, 2030))] == ["qd-1-2020", "hd-2-2021"]
     assert [d.id for d in select_documents(docs, in_force_only=True)] == ["qd-1-2020", "hd-2-2021"]
     assert len(select_documents(docs)) == 3
+
+
+def test_heading_end_bolds_only_the_heading() -> None:
+    def art(text: str, title: str = "", level: str = "article", label: str = "1") -> tuple[Clause, str]:
+        return Clause(id="d/x", doc_id="d", level=level, label=label, path=(), heading=(), title=title, text=text,
+                      span=(0, len(text))), text
+
+    c, t = art("Điều 1. Nói, viết, làm trái Cương lĩnh.")
+    assert t[: render.heading_end(c, t)] == "Điều 1."
+    c, t = art("Điều 7. Hình thức kỷ luật\n1. Đối với tổ chức đảng", "Hình thức kỷ luật", label="7")
+    assert t[: render.heading_end(c, t)] == "Điều 7. Hình thức kỷ luật"
+    c, t = art("Chương I\nĐẢNG VIÊN\nĐiều 1.", "ĐẢNG VIÊN", level="chapter", label="I")
+    assert t[: render.heading_end(c, t)] == "Chương I\nĐẢNG VIÊN"

@@ -103,6 +103,31 @@ def anchor_id(clause_id: str) -> str:
     return "soi-" + re.sub(r"[^A-Za-z0-9_-]", "-", clause_id)
 
 
+_ARTICLE_HEAD = re.compile(r"\s*Điều\s+[0-9]+[a-zđ]?\.?|\s*Điều\s+\S+")
+
+
+def heading_end(c: Clause, text: str) -> int:
+    """Where the heading of a structural unit ends in `text`: "Điều 7. Hình thức kỷ luật" (not the article's
+    run-in text when it has no title), "Chương I" plus a title line such as "ĐẢNG VIÊN"."""
+    s, e = c.span
+    line_end = text.find("\n", s, e)
+    line_end = e if line_end < 0 else line_end
+    first = text[s:line_end]
+    title = _COMMENT.sub("", c.title or "").strip()
+    if c.level == "article":
+        k = first.find(title) if title else -1
+        if k >= 0:
+            return s + k + len(title)
+        m = _ARTICLE_HEAD.match(first)
+        return s + m.end() if m else line_end
+    if title and title not in first and line_end < e:
+        next_end = text.find("\n", line_end + 1, e)
+        next_end = e if next_end < 0 else next_end
+        if title in text[line_end + 1 : next_end]:
+            return next_end
+    return line_end
+
+
 TARGET_ID = "soi-target"
 
 
@@ -119,8 +144,7 @@ def document_html(doc: Document, clauses: Sequence[Clause], target: Clause | Non
     for c in clauses:
         anchors.append((c.span[0], anchor_id(c.id)))
         if c.level in OUTLINE_LEVELS:
-            line_end = doc.text.find("\n", c.span[0], c.span[1])
-            headings.append(Markup(c.span[0], line_end if line_end >= 0 else c.span[1], "soi-h"))
+            headings.append(Markup(c.span[0], heading_end(c, doc.text), "soi-h"))
     start = doc.body_start
     if target is None:
         return f'<div class="soi-text">{to_html(doc.text, start, len(doc.text), headings, anchors)}</div>'
