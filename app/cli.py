@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--systems", help="fused,lexical,dense")
     e.set_defaults(func=cmd_eval)
 
+    sub.add_parser("bench", help="đo thời gian tạo chỉ mục và trả lời (soi bench --help)", add_help=False)
+
     u = sub.add_parser("app", parents=[common], help="mở giao diện web (Streamlit)")
     u.add_argument("--port", type=int, default=8501)
     u.set_defaults(func=cmd_app)
@@ -231,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its options belong to benchmarks/bench.py
+        from benchmarks.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     from indexer.frontmatter import CorpusError
     from indexer.store import IndexError_

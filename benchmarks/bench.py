@@ -27,6 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "dev.jsonl"
+RECORD = ROOT / "eval" / "bench.yaml"
 TARGETS = {"p50_ms": 30.0, "p95_ms": 80.0, "p95_100k_ms": 150.0}
 COMPONENTS = ("embed", "lexical", "dense", "fusion", "total")
 UNITS_PER_DOC = 50  # 10 articles x 5 clauses, about the size of a real regulation
@@ -137,6 +138,7 @@ def phase_real(work: str, threads: int, rounds: int) -> dict:
         "peak_rss_build_mb": round(rss_build, 1),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "latency_ms": latency,
+        "query_engine": embedder.query_engine,
         "embeddings": str(version.resolve() / "embeddings.npy"),
     }
 
@@ -341,7 +343,7 @@ def markdown_table(results: list[dict]) -> str:
 def text_table(results: list[dict]) -> str:
     rows = [HEADER, *_rows(results)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-    return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      for r in rows)
 
 
@@ -359,6 +361,25 @@ def verdict(results: list[dict]) -> list[str]:
     return out
 
 
+def record(report: dict) -> None:
+    """Keep the figures of the current version beside the eval code (informational: speed is not a test)."""
+    import yaml
+
+    header = (
+        "# Bench figures of the current version, written by `soi bench --record` (benchmarks/bench.py).\n"
+        "# Speed is measured, never asserted by a test; compare a new run with these before changing them.\n"
+    )
+    data = {"measured_at": time.strftime("%Y-%m-%d"), **report, "table": markdown_table(report["results"])}
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200)
+    tmp = RECORD.with_suffix(".yaml.tmp")
+    tmp.write_text(header + body, encoding="utf-8")
+    os.replace(tmp, RECORD)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="soi bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000", help="synthetic index sizes in clauses, comma-separated "
@@ -367,11 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="times each query is run")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--out", type=Path, help="also write the results as JSON to this file")
+    ap.add_argument("--record", action="store_true", help=f"record the figures in {RECORD.relative_to(ROOT)} "
+                    "(the figures of the current version, shown in the README)")
     ap.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed afterwards)")
     args = ap.parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="soi-bench-"))
-    log = (lambda msg: print(msg, file=sys.stderr, flush=True))
     results = []
     try:
         log(f"soi bench: bundled corpus (full build, incremental build, {args.rounds} rounds of queries) …")
@@ -393,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         "targets": TARGETS,
         "results": results,
     }
+    if args.record:
+        record(report)
     if args.out:
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if args.json:

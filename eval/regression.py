@@ -15,12 +15,17 @@ import yaml
 from eval.runner import LEVELS, EvalReport
 
 BASELINE_PATH = Path(__file__).with_name("regression.yaml")
-DEFAULT_TOLERANCE = 0.02
+DEFAULT_TOLERANCE = 0.04
+# Recall@1 is left out: with ~14 answerable questions one near-tie flipping between machines moves it by 0.07.
+# MRR moves by 0.036 when one question goes from rank 1 to 2 (inside the tolerance); a question leaving the
+# top 5 moves Recall@5 by 0.07 (a failure).
+CHECKED_METRICS = ("recall@5", "recall@10", "mrr@10", "ndcg@10")
 
 _HEADER = """\
 # Dev-set scores of the current version, locked in (model: pyserini's regression YAMLs).
-# Written by eval.regression.write_baseline from `soi eval {dataset}`; scope "{scope}", group "{group}",
-# top k = {k}. Structure: system -> level -> metric -> value; null entries are not checked.
+# Written by `python -m eval.regression` (eval.regression.write_baseline) from {dataset}; scope "{scope}",
+# top k = {k}. Structure: group -> system -> level -> metric -> value; null entries are not checked.
+# Group "overall" = the file's questions; "nodiacritics" = the same questions with diacritics stripped.
 # A drop larger than `tolerance` fails tests/test_eval_dataset.py::test_dev_set_regression.
 """
 
@@ -32,14 +37,31 @@ def load_baseline(path: str | Path = BASELINE_PATH) -> dict[str, Any]:
     return data
 
 
+def _groups(baseline: dict[str, Any]) -> dict[str, Any]:
+    """group -> system -> level -> metric -> value (a file with only `systems` is the "overall" group)."""
+    if isinstance(baseline.get("groups"), dict):
+        return baseline["groups"]
+    return {baseline.get("group", "overall"): baseline.get("systems") or {}}
+
+
 def has_values(baseline: dict[str, Any]) -> bool:
     """Whether any number is filled in (the placeholder has only nulls)."""
     return any(
         v is not None
-        for levels in (baseline.get("systems") or {}).values()
+        for systems in _groups(baseline).values()
+        for levels in (systems or {}).values()
         for metrics in (levels or {}).values()
         for v in (metrics or {}).values()
     )
+
+
+def baseline_systems(baseline: dict[str, Any]) -> list[str]:
+    """Every system some group of the baseline checks (the eval must run them all)."""
+    return list(dict.fromkeys(name for systems in _groups(baseline).values() for name in (systems or {})))
+
+
+def needs_nodiacritics(baseline: dict[str, Any]) -> bool:
+    return "nodiacritics" in _groups(baseline)
 
 
 def check_regression(report: EvalReport, baseline_path: str | Path = BASELINE_PATH) -> list[str]:
@@ -51,23 +73,24 @@ def check_regression(report: EvalReport, baseline_path: str | Path = BASELINE_PA
     base = load_baseline(baseline_path)
     tol = float(base.get("tolerance", DEFAULT_TOLERANCE))
     scope = base.get("scope", "answerable")
-    group = base.get("group", "overall")
     problems: list[str] = []
-    for system, levels in (base.get("systems") or {}).items():
-        if system not in report.systems:
-            continue
-        for level, metrics in (levels or {}).items():
-            for metric, expected in (metrics or {}).items():
-                if expected is None:
-                    continue
-                got = report.score(system, level, metric, scope=scope, group=group)
-                if got is None:
-                    problems.append(f"{system} {level} {metric}: expected {expected:.3f}, not measured")
-                elif got < float(expected) - tol - 1e-9:
-                    problems.append(
-                        f"{system} {level} {metric}: {got:.3f} < {float(expected):.3f} "
-                        f"(dropped {float(expected) - got:.3f} > tolerance {tol})"
-                    )
+    for group, systems in _groups(base).items():
+        for system, levels in (systems or {}).items():
+            if system not in report.systems:
+                continue
+            for level, metrics in (levels or {}).items():
+                for metric, expected in (metrics or {}).items():
+                    if expected is None:
+                        continue
+                    got = report.score(system, level, metric, scope=scope, group=group)
+                    where = f"{group} {system} {level} {metric}"
+                    if got is None:
+                        problems.append(f"{where}: expected {expected:.3f}, not measured")
+                    elif got < float(expected) - tol - 1e-9:
+                        problems.append(
+                            f"{where}: {got:.3f} < {float(expected):.3f} "
+                            f"(dropped {float(expected) - got:.3f} > tolerance {tol})"
+                        )
     return problems
 
 
@@ -76,25 +99,53 @@ def write_baseline(
     path: str | Path = BASELINE_PATH,
     tolerance: float = DEFAULT_TOLERANCE,
     scope: str = "answerable",
-    group: str = "overall",
+    groups: tuple[str, ...] = ("overall", "nodiacritics"),
 ) -> Path:
-    """Record the report's scores as the new baseline (rounded to 4 places)."""
-    systems: dict[str, Any] = {}
-    for name in report.systems:
-        systems[name] = {}
-        for level in LEVELS:
-            values = {m: report.score(name, level, m, scope=scope, group=group) for m in report.metrics}
-            systems[name][level] = {m: (round(v, 4) if v is not None else None) for m, v in values.items()}
+    """Record the report's scores as the new baseline (rounded to 4 places), one block per question group."""
+    out: dict[str, Any] = {}
+    for group in groups:
+        systems: dict[str, Any] = {}
+        for name in report.systems:
+            levels = {}
+            for level in LEVELS:
+                values = {m: report.score(name, level, m, scope=scope, group=group) for m in CHECKED_METRICS}
+                if any(v is not None for v in values.values()):
+                    levels[level] = {m: (round(v, 4) if v is not None else None) for m, v in values.items()}
+            if levels:
+                systems[name] = levels
+        if systems:
+            out[group] = systems
     data = {
         "tolerance": tolerance,
         "scope": scope,
-        "group": group,
         "k": report.k,
         "dataset": report.dataset,
-        "systems": systems,
+        "groups": out,
     }
-    header = _HEADER.format(dataset=report.dataset or "FILE", scope=scope, group=group, k=report.k)
+    header = _HEADER.format(dataset=report.dataset or "FILE", scope=scope, k=report.k)
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
     path = Path(path)
     path.write_text(header + body, encoding="utf-8")
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m eval.regression`: run the dev set on the current index and record it as the new baseline."""
+    import argparse
+
+    from eval.dataset import load_questions
+    from eval.runner import run_eval
+    from indexer.search import Searcher
+
+    ap = argparse.ArgumentParser(prog="python -m eval.regression", description=main.__doc__)
+    ap.add_argument("dataset", nargs="?", default="eval/dev.jsonl")
+    ap.add_argument("--out", type=Path, default=BASELINE_PATH)
+    args = ap.parse_args(argv)
+    report = run_eval(load_questions(args.dataset), Searcher.open(), with_nodiacritics=True, k=10,
+                      dataset=args.dataset)
+    print(write_baseline(report, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -136,7 +136,14 @@ def test_invalid_utf8_and_empty_file(tmp_path):
 
 def test_dev_set_regression(request):
     """Lock in the dev-set scores (eval/regression.yaml); skipped while the file holds only placeholders."""
-    from eval.regression import BASELINE_PATH, check_regression, has_values, load_baseline
+    from eval.regression import (
+        BASELINE_PATH,
+        baseline_systems,
+        check_regression,
+        has_values,
+        load_baseline,
+        needs_nodiacritics,
+    )
 
     baseline = load_baseline(BASELINE_PATH)
     if not has_values(baseline):
@@ -147,8 +154,8 @@ def test_dev_set_regression(request):
     report = run_eval(
         load_questions(ROOT / baseline.get("dataset", "eval/dev.jsonl")),
         searcher,
-        systems=tuple(baseline["systems"]),
-        with_nodiacritics=baseline.get("group", "overall") == "nodiacritics",
+        systems=tuple(baseline_systems(baseline)),
+        with_nodiacritics=needs_nodiacritics(baseline),
         k=int(baseline.get("k", 10)),
     )
     problems = check_regression(report, BASELINE_PATH)
