@@ -183,6 +183,145 @@ def cmd_eval(args: argparse.Namespace) -> int:
                      systems=systems)
 
 
+def cmd_refs(args: argparse.Namespace) -> int:
+    from indexer.citation import clause_citation, document_citation, status_label
+    from indexer.refs import RefGraph
+
+    searcher = _open(args, load_model=False)
+    node = args.id
+    if node not in searcher.clauses and node not in searcher.documents:
+        docs = searcher.match_documents(node)
+        if not docs:
+            print(f"Không có văn bản hay điều khoản «{node}» (unknown document or clause id).", file=sys.stderr)
+            return 2
+        node = docs[0].id
+    g = RefGraph.from_searcher(searcher)
+    doc = searcher.documents[node.split("/", 1)[0]]
+    head = clause_citation(searcher.clauses[node], doc) if node in searcher.clauses else document_citation(doc)
+    print(f"{head}\n[{status_label(doc)}]\n")
+
+    def show(title: str, refs: list, outgoing: bool) -> None:
+        print(f"{title} ({len(refs)}):")
+        for r in refs:
+            if outgoing:
+                where = r.target_clause or r.target_doc or "ngoài kho văn bản"
+                print(f"  - «{' '.join(r.text.split())}» → {where}   (tại {r.source})")
+            else:
+                print(f"  - {r.source}: «{' '.join(r.text.split())}»")
+        if not refs:
+            print("  (không có)")
+
+    show("Trích dẫn (cites)", g.cites(node), True)
+    show("Được trích dẫn bởi (cited by)", g.cited_by(node), False)
+    replaced = g.replaced_by(doc.id)
+    print(f"Được thay thế bởi (replaced by) ({len(replaced)}):")
+    for r in replaced:
+        src = r.source if not r.source.startswith("?") else f"{r.code} (chưa có trong kho)"
+        print(f"  - {src}  [{r.provenance}]")
+    if not replaced:
+        print("  (không có)")
+    for title, refs in (("Thay thế (replaces)", g.replaces(doc.id)), ("Được sửa đổi bởi (amended by)",
+                                                                      g.amended_by(doc.id))):
+        if refs:
+            print(f"{title} ({len(refs)}):")
+            for r in refs:
+                other = r.target_doc if title.startswith("Thay") else r.source
+                label = other if other and not other.startswith("?") else f"{r.code} (chưa có trong kho)"
+                print(f"  - {label}: «{' '.join(r.text.split())}»  [{r.provenance}]")
+    return 0
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from indexer.checks import MODALITY_LABELS, checks_for
+
+    searcher = _open(args, load_model=False)
+    if args.id not in searcher.clauses:
+        print(f"Không có điều khoản «{args.id}» (unknown clause id).", file=sys.stderr)
+        return 2
+    checks = checks_for(args.id, searcher)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
+        return 0
+    if not checks:
+        print("Điều khoản này không đặt ra nghĩa vụ, điều cấm hay quyền cần kiểm tra (no check).")
+    for c in checks:
+        print(f"- [{MODALITY_LABELS[c.modality]}] {c.item}")
+        print(f"  chủ thể: {c.subject or '—'}; kiểm tra: {c.actor}; hình thức: {c.kind}")
+        print(f"  tài liệu: {', '.join(c.evidence)}; thời hạn: {c.deadline or '—'}; nguồn: {c.provenance} "
+              f"({c.confidence}); {c.rule}")
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from indexer.case import analyze_case, checks_csv, to_markdown
+    from indexer.checks import MODALITY_LABELS
+
+    searcher = _open(args, load_model=args.mode != "lexical")
+    result = analyze_case(args.text, searcher, k=args.k, mode=args.mode)
+    if args.markdown:
+        Path(args.markdown).write_text(to_markdown(result), encoding="utf-8")
+    if args.csv:
+        Path(args.csv).write_text(checks_csv(result), encoding="utf-8")
+    if args.json:
+        out = {"query": args.text,
+               "rules": [{**r.hit.to_dict(), "replaced": r.replaced, "checks": [c.to_dict() for c in r.checks]}
+                         for r in result.rules],
+               "discipline": [vars(d) for d in result.discipline]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print("QUY ĐỊNH ÁP DỤNG")
+    for i, r in enumerate(result.rules, 1):
+        note = "  — đã được thay thế, chỉ để đối chiếu" if r.replaced else ""
+        print(f"{i}. {r.hit.citation}  [{r.hit.status_label}]{note}")
+        print("   " + " ".join(r.hit.clause.text.split())[:300])
+        print(f"   ({r.hit.clause.id})")
+        for c in r.checks:
+            dl = f"; thời hạn: {c.deadline}" if c.deadline else ""
+            print(f"   ☐ [{MODALITY_LABELS[c.modality]}] {c.item}  (kiểm tra: {c.actor}{dl})")
+        print()
+    print("QUY ĐỊNH KỶ LUẬT CÓ THỂ ÁP DỤNG")
+    for d in result.discipline:
+        forms = f"  hình thức: {', '.join(d.penalties)}" if d.penalties else ""
+        print(f"- {d.citation} ({d.clause_id}){forms}")
+    return 0
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from indexer.quiz import TYPES, generate_quiz
+    from indexer.quiz.export import export
+
+    types = [t.strip() for t in (args.types or ",".join(TYPES)).split(",") if t.strip()]
+    bad = [t for t in types if t not in TYPES]
+    if bad:
+        print(f"Loại câu hỏi không hợp lệ (unknown type): {', '.join(bad)}; dùng {','.join(TYPES)}", file=sys.stderr)
+        return 2
+    searcher = _open(args, load_model=False)  # lexical search finds the distractors; no model needed
+    doc_ids = None
+    if args.doc:
+        docs = searcher.match_documents(args.doc)
+        if not docs:
+            print(f"Không tìm thấy văn bản khớp với «{args.doc}» (no document matches).", file=sys.stderr)
+            return 2
+        doc_ids = [d.id for d in docs]
+    clause_ids = None
+    if args.article:
+        clause_ids = [a.strip() for a in args.article if a.strip()]
+        unknown = [a for a in clause_ids if a not in searcher.clauses]
+        if unknown:
+            print(f"Không có điều khoản (unknown clause id): {', '.join(unknown)}", file=sys.stderr)
+            return 2
+    items = generate_quiz(searcher, n=args.n, types=types, seed=args.seed, doc_ids=doc_ids, clause_ids=clause_ids)
+    if not items:
+        print("Không tạo được câu hỏi nào từ phạm vi đã chọn (no question could be built).", file=sys.stderr)
+        return 1
+    if len(items) < args.n:
+        print(f"Chỉ tạo được {len(items)}/{args.n} câu hỏi từ phạm vi đã chọn.", file=sys.stderr)
+    if args.format == "aiken" and any(q.type == "cloze" for q in items):
+        print("Aiken không có dạng điền vào chỗ trống: các câu cloze được bỏ qua.", file=sys.stderr)
+    sys.stdout.write(export(items, args.format))
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
@@ -223,6 +362,33 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="báo cáo Markdown (kèm biểu đồ PNG)")
     e.add_argument("--systems", help="fused,lexical,dense")
     e.set_defaults(func=cmd_eval)
+
+    r = sub.add_parser("refs", parents=[common], help="văn bản/điều khoản trích dẫn gì, được ai trích dẫn, ai thay thế")
+    r.add_argument("id", help="id văn bản (vd. qd-22-2021) hoặc điều khoản (vd. qd-69-2022/d4/k2)")
+    r.set_defaults(func=cmd_refs)
+
+    ck = sub.add_parser("checks", parents=[common], help="các nội dung cần kiểm tra của một điều khoản")
+    ck.add_argument("id", help="id điều khoản (vd. dieu-le-dang-2011/d39/k8)")
+    ck.add_argument("--json", action="store_true")
+    ck.set_defaults(func=cmd_checks)
+
+    cs = sub.add_parser("case", parents=[common], help="tình huống → quy định áp dụng, nội dung kiểm tra, kỷ luật")
+    cs.add_argument("text", help="mô tả tình huống")
+    cs.add_argument("-k", type=int, default=5, help="số quy định (default 5)")
+    cs.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
+    cs.add_argument("--markdown", help="ghi kết quả ra tệp Markdown")
+    cs.add_argument("--csv", help="ghi danh sách nội dung kiểm tra ra tệp CSV")
+    cs.add_argument("--json", action="store_true")
+    cs.set_defaults(func=cmd_case)
+
+    q = sub.add_parser("quiz", parents=[common], help="tạo bộ câu hỏi ôn tập (GIFT, Aiken, CSV, JSON) ra stdout")
+    q.add_argument("--doc", help="văn bản (số hiệu hoặc tên gần đúng, vd. «Điều lệ», «qđ 69»); mặc định: mọi quy định")
+    q.add_argument("--article", action="append", help="id điều/khoản (vd. dieu-le-dang-2011/d36), lặp lại được")
+    q.add_argument("--n", type=int, default=20, help="số câu hỏi (default 20)")
+    q.add_argument("--format", choices=["gift", "aiken", "csv", "json"], default="gift", help="định dạng xuất")
+    q.add_argument("--seed", type=int, default=0, help="hạt giống ngẫu nhiên: cùng hạt giống, cùng bộ câu hỏi")
+    q.add_argument("--types", help="loại câu hỏi, phân tách bằng dấu phẩy: mc,cloze,tf (mặc định cả ba)")
+    q.set_defaults(func=cmd_quiz)
 
     sub.add_parser("bench", help="đo thời gian tạo chỉ mục và trả lời (soi bench --help)", add_help=False)
 

@@ -23,9 +23,7 @@ def pages() -> dict[str, list[st.Page]]:
     """Every page of the UI, by sidebar section. This is the one place where a page is registered.
 
     A new page is a script `views/<name>.py` that renders inside `with core.guard(): main()` and calls only
-    the library. Planned, registered here once they work (no placeholders before that):
-        "Luyện tập": st.Page("views/kiem_tra.py", title="Kiểm tra", icon=":material/checklist:", url_path="kiem-tra"),
-                     st.Page("views/on_tap.py", title="Ôn tập", icon=":material/quiz:", url_path="on-tap")
+    the library. Planned, registered here once it works (no placeholders before that):
         "Quản lý":   st.Page("views/kho_du_lieu.py", title="Kho dữ liệu", icon=":material/database:",
                              url_path="kho-du-lieu")
     """
@@ -34,6 +32,12 @@ def pages() -> dict[str, list[st.Page]]:
             st.Page(core.PAGE_HOI_DAP, title="Hỏi đáp", icon=":material/question_answer:", url_path="hoi-dap",
                     default=True),
             st.Page(core.PAGE_VAN_BAN, title="Văn bản", icon=":material/menu_book:", url_path="van-ban"),
+        ],
+        "Nghiệp vụ": [
+            st.Page("views/kiem_tra.py", title="Kiểm tra", icon=":material/checklist:", url_path="kiem-tra"),
+        ],
+        "Luyện tập": [
+            st.Page("views/on_tap.py", title="Ôn tập", icon=":material/quiz:", url_path="on-tap"),
         ],
     }
 
