@@ -84,15 +84,23 @@ def _ansi(text: str, spans: list[tuple[int, int]], color: bool) -> str:
     return mark(text, spans, "«", "»")
 
 
+class NoDocumentMatch(Exception):
+    """`--doc` named nothing in the corpus (exit code 2)."""
+
+
+def _doc_filter(searcher, text: str | None) -> list[str] | None:
+    """`--doc` (a number or an approximate title) as document ids; None when not given."""
+    if not text:
+        return None
+    docs = searcher.match_documents(text)
+    if not docs:
+        raise NoDocumentMatch(f"Không tìm thấy văn bản khớp với «{text}» (no document matches).")
+    return [d.id for d in docs]
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     searcher = _open(args, load_model=args.mode != "lexical")
-    doc_ids = None
-    if args.doc:
-        docs = searcher.match_documents(args.doc)
-        if not docs:
-            print(f"Không tìm thấy văn bản khớp với «{args.doc}» (no document matches).", file=sys.stderr)
-            return 2
-        doc_ids = [d.id for d in docs]
+    doc_ids = _doc_filter(searcher, args.doc)
     hits = searcher.search(args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force)
     qa = searcher.last_analysis
     if args.json:
@@ -296,13 +304,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         print(f"Loại câu hỏi không hợp lệ (unknown type): {', '.join(bad)}; dùng {','.join(TYPES)}", file=sys.stderr)
         return 2
     searcher = _open(args, load_model=False)  # lexical search finds the distractors; no model needed
-    doc_ids = None
-    if args.doc:
-        docs = searcher.match_documents(args.doc)
-        if not docs:
-            print(f"Không tìm thấy văn bản khớp với «{args.doc}» (no document matches).", file=sys.stderr)
-            return 2
-        doc_ids = [d.id for d in docs]
+    doc_ids = _doc_filter(searcher, args.doc)
     clause_ids = None
     if args.article:
         clause_ids = [a.strip() for a in args.article if a.strip()]
@@ -413,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     except IndexError_ as e:
         print(str(e), file=sys.stderr)
         return 3
+    except NoDocumentMatch as e:
+        print(str(e), file=sys.stderr)
+        return 2
     except CorpusError as e:
         print(f"Lỗi tệp văn bản (bad corpus file): {e}", file=sys.stderr)
         return 4
