@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +153,6 @@ class MixedPassages:
     real: object
     basis: np.ndarray
     seed: int = 0
-    calls: int = field(default=0)
 
     def __post_init__(self) -> None:
         for name in ("model_id", "checksum", "dim", "query_prefix", "passage_prefix"):

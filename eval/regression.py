@@ -32,16 +32,14 @@ _HEADER = """\
 
 def load_baseline(path: str | Path = BASELINE_PATH) -> dict[str, Any]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict) or not isinstance(data.get("systems", {}), dict):
-        raise ValueError(f"{path}: expected a mapping with 'systems: system -> level -> metric -> value'")
+    if not isinstance(data, dict) or not isinstance(data.get("groups", {}), dict):
+        raise ValueError(f"{path}: expected a mapping with 'groups: group -> system -> level -> metric -> value'")
     return data
 
 
 def _groups(baseline: dict[str, Any]) -> dict[str, Any]:
-    """group -> system -> level -> metric -> value (a file with only `systems` is the "overall" group)."""
-    if isinstance(baseline.get("groups"), dict):
-        return baseline["groups"]
-    return {baseline.get("group", "overall"): baseline.get("systems") or {}}
+    """group -> system -> level -> metric -> value."""
+    return baseline.get("groups") or {}
 
 
 def has_values(baseline: dict[str, Any]) -> bool:

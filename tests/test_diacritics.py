@@ -8,26 +8,18 @@ import time
 from pathlib import Path
 
 import pytest
+from corpus_text import corpus_body_lines
 
 from indexer.diacritics import DiacriticRestorer
 from indexer.normalize import fold, strip_diacritics
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 _SYL = re.compile(r"[^\W_]+")
 # Measured: 98.3% syllable accuracy on these 200 held-out sentences (fit on the rest of the corpus).
 HELD_OUT_FLOOR = 0.97
 
 
 def _corpus_texts() -> list[str]:
-    texts: list[str] = []
-    for path in sorted(CORPUS.glob("*.md")):
-        if path.name == "README.md":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            text = text[text.index("\n---", 3) + 4 :]
-        texts.append("\n".join(ln for ln in text.splitlines() if not ln.strip().startswith("<!--")))
-    return texts
+    return ["\n".join(lines) for lines in corpus_body_lines()]
 
 
 def _sentences(text: str) -> list[str]:

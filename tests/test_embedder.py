@@ -35,3 +35,28 @@ def test_short_text_is_one_window_and_vectors_are_unit_length(embedder):
     # Averaging windows is not the same as truncating to the first 512 tokens.
     first_window = embedder.encode_passages([embedder.windows(long_text)[0]])[0]
     assert float(vecs[1] @ first_window) < 0.999
+
+
+def test_queries_go_through_onnx_runtime_and_match_pytorch(embedder):
+    """ONNX Runtime answers queries, with PyTorch's vectors (dev questions, with and without diacritics)."""
+    from eval.dataset import load_questions
+    from indexer.normalize import strip_diacritics
+
+    assert embedder.query_engine == "onnxruntime"
+    questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
+    embedder.clear_cache()
+    for q in questions + [strip_diacritics(q) for q in questions[:5]]:
+        fast = embedder.encode_query(q)
+        reference = embedder._forward(embedder.query_prefix + q)
+        assert fast.shape == (embedder.dim,) and abs(float(np.linalg.norm(fast)) - 1.0) < 1e-5
+        assert float(fast @ reference) >= 0.999, q
+    embedder.clear_cache()
+
+
+def test_torch_backend_is_used_when_asked(monkeypatch):
+    from indexer.embedder import Embedder
+
+    monkeypatch.setenv("SOI_QUERY_BACKEND", "torch")
+    e = Embedder()
+    assert e.query_engine == "torch"
+    assert float(e.encode_query("kỷ luật") @ e._forward(e.query_prefix + "kỷ luật")) > 0.99999

@@ -10,7 +10,6 @@ import json
 import math
 
 import pytest
-import yaml
 
 from eval.dataset import GoldRef, Question
 from eval.gold import GoldResolver, article_unit_id, make_clause_id
@@ -413,11 +412,6 @@ def test_regression_check(tmp_path):
     assert len(problems) == 1 and problems[0].startswith("overall fused article mrr@10: 0.500 < 0.600"), problems
     path.write_text(text.replace("mrr@10: 0.5,", "mrr@10: 0.515,", 1), encoding="utf-8")
     assert check_regression(rep, path) == []
-    # an older file with a single `systems` block is read as the "overall" group
-    old = {"tolerance": 0.02, "systems": {"fused": {"article": {"mrr@10": 0.6}}}}
-    legacy = tmp_path / "legacy.yaml"
-    legacy.write_text(yaml.safe_dump(old), encoding="utf-8")
-    assert check_regression(rep, legacy)[0].startswith("overall fused article mrr@10: 0.500 < 0.600")
     # the shipped baseline holds measured numbers for both question groups
     from eval.regression import BASELINE_PATH
 

@@ -10,24 +10,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from corpus_text import corpus_body_lines
 
 from indexer import segment as seg
 from indexer.segment import SegmentCache, segment, segment_many, stripped_tokens, syllables
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-
 
 def _corpus_lines() -> list[str]:
-    """Body lines of the corpus files (front matter and <!-- source --> lines removed)."""
-    lines: list[str] = []
-    for path in sorted(CORPUS.glob("*.md")):
-        if path.name == "README.md":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            text = text[text.index("\n---", 3) + 4 :]
-        lines += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("<!--")]
-    return lines
+    """Non-empty body lines of the corpus files, stripped."""
+    return [ln.strip() for lines in corpus_body_lines() for ln in lines if ln.strip()]
 
 
 @pytest.fixture(scope="module")
