@@ -50,15 +50,20 @@ def _settings(args: argparse.Namespace):
     return s
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def build_with_bars(s) -> dict:
+    """Build the index with a progress bar per stage; also used after `soi add` / `soi remove`."""
     from indexer.build import build_index
 
-    s = _settings(args)
     bars = _Bars()
     try:
-        manifest = build_index(s, progress=bars)
+        return build_index(s, progress=bars)
     finally:
         bars.close()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    manifest = build_with_bars(s)
     c = manifest["counts"]
     print(
         f"Đã tạo chỉ mục (index built): {c['documents']} văn bản, {c['clauses']} điều khoản, {c['units']} đơn vị tìm "
@@ -257,25 +262,56 @@ def cmd_checks(args: argparse.Namespace) -> int:
         print(f"  chủ thể: {c.subject or '—'}; kiểm tra: {c.actor}; hình thức: {c.kind}")
         print(f"  tài liệu: {', '.join(c.evidence)}; thời hạn: {c.deadline or '—'}; nguồn: {c.provenance} "
               f"({c.confidence}); {c.rule}")
+    from indexer.discipline import PROVENANCE_LABELS, discipline_for
+
+    rd = discipline_for(args.id, searcher)
+    if rd.is_discipline:
+        print("\nĐiều khoản này là quy định về kỷ luật.")
+        return 0
+    print("\nKỶ LUẬT KHI VI PHẠM (discipline):")
+    for x in rd.links + rd.general:
+        forms = f"; hình thức: {', '.join(x.forms)}" if x.forms else ""
+        flags = (" [chưa có trong kho]" if x.absent else "") + (" [điểm thấp]" if x.low else "")
+        tag = " [chung]" if x.general else ""
+        print(f"- {x.citation} ({x.clause}){tag}{flags}: {PROVENANCE_LABELS[x.provenance]}, điểm {x.score:.2f}{forms}")
+        print(f"    {x.note}")
+    for m in rd.missing:
+        print(f"Lưu ý: {m}")
     return 0
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from indexer.case import analyze_case, checks_csv, to_markdown
+    from indexer.case import FORMATS, analyze_case, checks_csv, discipline_line, export, to_markdown
     from indexer.checks import MODALITY_LABELS
 
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else None)
+    if fmt is not None and fmt not in FORMATS:
+        print(f"Định dạng không hỗ trợ (unsupported format): {fmt}; dùng {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    if fmt in ("docx", "pdf") and not args.out:
+        print(f"Định dạng {fmt} cần --out TỆP (binary output needs a file).", file=sys.stderr)
+        return 2
     searcher = _open(args, load_model=args.mode != "lexical")
     result = analyze_case(args.text, searcher, k=args.k, mode=args.mode)
+    if args.out:
+        Path(args.out).write_bytes(export(result, fmt or "md"))
+        print(f"Đã ghi {fmt or 'md'}: {args.out}", file=sys.stderr)
     if args.markdown:
         Path(args.markdown).write_text(to_markdown(result), encoding="utf-8")
     if args.csv:
         Path(args.csv).write_text(checks_csv(result), encoding="utf-8")
     if args.json:
         out = {"query": args.text,
-               "rules": [{**r.hit.to_dict(), "replaced": r.replaced, "checks": [c.to_dict() for c in r.checks]}
+               "rules": [{**r.hit.to_dict(), "replaced": r.replaced, "checks": [c.to_dict() for c in r.checks],
+                          "discipline": [x.to_dict() for x in (r.discipline.all if r.discipline else [])]}
                          for r in result.rules],
-               "discipline": [vars(d) for d in result.discipline]}
+               "discipline": [{k: v for k, v in vars(d).items() if k != "marks"}
+                              | {"marks": [[m.form, m.start, m.end] for m in d.marks]} for d in result.discipline],
+               "missing": result.missing}
         print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    if fmt in ("md", "csv") and not args.out:
+        sys.stdout.write(export(result, fmt).decode("utf-8"))
         return 0
     print("QUY ĐỊNH ÁP DỤNG")
     for i, r in enumerate(result.rules, 1):
@@ -290,18 +326,32 @@ def cmd_case(args: argparse.Namespace) -> int:
     print("QUY ĐỊNH KỶ LUẬT CÓ THỂ ÁP DỤNG")
     for d in result.discipline:
         forms = f"  hình thức: {', '.join(d.penalties)}" if d.penalties else ""
-        print(f"- {d.citation} ({d.clause_id}){forms}")
+        tag = "  [chung]" if d.general else ""
+        print(f"- {d.citation} ({d.clause_id}){forms}{tag}")
+        print(f"    {discipline_line(d)} — {d.note}")
+    for m in result.missing:
+        print(f"Lưu ý: {m}")
     return 0
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from indexer.quiz import TYPES, generate_quiz
-    from indexer.quiz.export import export
+    from indexer.quiz import TYPES, generate_quiz, quiz_title
+    from indexer.quiz.difficulty import parse_levels
+    from indexer.quiz.export import BINARY_FORMATS, export_bytes
 
     types = [t.strip() for t in (args.types or ",".join(TYPES)).split(",") if t.strip()]
     bad = [t for t in types if t not in TYPES]
     if bad:
         print(f"Loại câu hỏi không hợp lệ (unknown type): {', '.join(bad)}; dùng {','.join(TYPES)}", file=sys.stderr)
+        return 2
+    try:
+        levels = parse_levels(args.difficulty) if args.difficulty else None
+    except ValueError as e:
+        print(f"{e} (unknown difficulty)", file=sys.stderr)
+        return 2
+    if args.format in BINARY_FORMATS and not args.out:
+        print(f"Định dạng {args.format} là tệp nhị phân, không in ra màn hình được: hãy ghi ra tệp bằng "
+              f"--out FILE (vd. --out on-tap.{args.format}).", file=sys.stderr)
         return 2
     searcher = _open(args, load_model=False)  # lexical search finds the distractors; no model needed
     doc_ids = _doc_filter(searcher, args.doc)
@@ -312,7 +362,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         if unknown:
             print(f"Không có điều khoản (unknown clause id): {', '.join(unknown)}", file=sys.stderr)
             return 2
-    items = generate_quiz(searcher, n=args.n, types=types, seed=args.seed, doc_ids=doc_ids, clause_ids=clause_ids)
+    items = generate_quiz(searcher, n=args.n, types=types, seed=args.seed, doc_ids=doc_ids, clause_ids=clause_ids,
+                          difficulties=levels)
     if not items:
         print("Không tạo được câu hỏi nào từ phạm vi đã chọn (no question could be built).", file=sys.stderr)
         return 1
@@ -320,7 +371,12 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         print(f"Chỉ tạo được {len(items)}/{args.n} câu hỏi từ phạm vi đã chọn.", file=sys.stderr)
     if args.format == "aiken" and any(q.type == "cloze" for q in items):
         print("Aiken không có dạng điền vào chỗ trống: các câu cloze được bỏ qua.", file=sys.stderr)
-    sys.stdout.write(export(items, args.format))
+    data = export_bytes(items, args.format, quiz_title(searcher, items))
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Đã ghi {len(items)} câu hỏi ra {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
     return 0
 
 
@@ -328,8 +384,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
     script = Path(__file__).parent / "ui" / "Hoi_dap.py"
+    limit = _settings(args).max_file_mb  # uploads are refused by Streamlit itself above the same limit
     sys.argv = ["streamlit", "run", str(script), "--server.port", str(args.port), "--server.headless", "true",
-                "--browser.gatherUsageStats", "false"]
+                "--browser.gatherUsageStats", "false", "--server.maxUploadSize", str(limit)]
     return stcli.main()
 
 
@@ -378,19 +435,31 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("text", help="mô tả tình huống")
     cs.add_argument("-k", type=int, default=5, help="số quy định (default 5)")
     cs.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
+    cs.add_argument("--format", choices=["md", "docx", "pdf", "csv"],
+                    help="định dạng xuất: md, docx, pdf (báo cáo) hoặc csv (danh sách kiểm tra); mặc định theo --out")
+    cs.add_argument("--out", help="ghi kết quả ra tệp (định dạng theo --format hoặc đuôi tệp)")
     cs.add_argument("--markdown", help="ghi kết quả ra tệp Markdown")
     cs.add_argument("--csv", help="ghi danh sách nội dung kiểm tra ra tệp CSV")
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_case)
 
-    q = sub.add_parser("quiz", parents=[common], help="tạo bộ câu hỏi ôn tập (GIFT, Aiken, CSV, JSON) ra stdout")
+    q = sub.add_parser("quiz", parents=[common],
+                       help="tạo bộ câu hỏi ôn tập (GIFT, Aiken, CSV, JSON ra stdout; Anki, DOCX, PDF ra --out)")
     q.add_argument("--doc", help="văn bản (số hiệu hoặc tên gần đúng, vd. «Điều lệ», «qđ 69»); mặc định: mọi quy định")
-    q.add_argument("--article", action="append", help="id điều/khoản (vd. dieu-le-dang-2011/d36), lặp lại được")
+    q.add_argument("--article", action="append",
+                   help="id chương/điều/khoản (vd. dieu-le-dang-2011/chVIII, dieu-le-dang-2011/d36), lặp lại được")
     q.add_argument("--n", type=int, default=20, help="số câu hỏi (default 20)")
-    q.add_argument("--format", choices=["gift", "aiken", "csv", "json"], default="gift", help="định dạng xuất")
+    q.add_argument("--format", choices=["gift", "aiken", "csv", "json", "apkg", "docx", "pdf"], default="gift",
+                   help="định dạng xuất; apkg (Anki), docx, pdf cần --out")
+    q.add_argument("--out", help="ghi ra tệp này thay vì stdout (bắt buộc với apkg, docx, pdf)")
     q.add_argument("--seed", type=int, default=0, help="hạt giống ngẫu nhiên: cùng hạt giống, cùng bộ câu hỏi")
     q.add_argument("--types", help="loại câu hỏi, phân tách bằng dấu phẩy: mc,cloze,tf (mặc định cả ba)")
+    q.add_argument("--difficulty", help="độ khó, phân tách bằng dấu phẩy: de,trung-binh,kho (mặc định cả ba)")
     q.set_defaults(func=cmd_quiz)
+
+    from app.cli_library import add_commands
+
+    add_commands(sub, common)
 
     sub.add_parser("bench", help="đo thời gian tạo chỉ mục và trả lời (soi bench --help)", add_help=False)
 
@@ -408,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     from indexer.frontmatter import CorpusError
+    from indexer.ingest.errors import IngestError
     from indexer.store import IndexError_
 
     try:
@@ -421,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as e:
         print(f"Lỗi tệp văn bản (bad corpus file): {e}", file=sys.stderr)
         return 4
+    except IngestError as e:
+        print(f"Lỗi (error): {e.message('vi')} ({e.en})", file=sys.stderr)
+        return 5
     except (OSError, ValueError) as e:
         print(f"Lỗi (error): {e}", file=sys.stderr)
         return 1

@@ -30,7 +30,7 @@ from indexer.segment import segment
 from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import Unit, retrieval_units
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: article titles kept beside lead-ins in the indexed context
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -44,18 +44,33 @@ class Corpus:
 
 
 def corpus_dirs(settings: Settings) -> list[Path]:
+    """Bundled corpus, the user's folders, then the library of added documents (when it has any)."""
     dirs = [bundled_corpus_dir()] if settings.include_bundled else []
-    return dirs + [Path(d) for d in settings.corpus_dirs]
+    dirs += [Path(d) for d in settings.corpus_dirs]
+    library = Path(settings.library_dir)
+    if library.is_dir() and library.resolve() not in {d.resolve() for d in dirs}:
+        dirs.append(library)
+    return dirs
 
 
 def load_documents(settings: Settings) -> dict[str, Document]:
-    """Read every corpus file (no parsing); a document id seen twice is an error the user must resolve."""
+    """Read every corpus file (no parsing); a document id seen twice is an error the user must resolve.
+
+    The one exception: a library document may stand in for a bundled one of the same id (a user's full official
+    text of a document the project ships only in part); `soi add` allows that only for the same code and year.
+    """
     documents: dict[str, Document] = {}
+    bundled = bundled_corpus_dir().resolve()
+    library = Path(settings.library_dir).resolve()
     for d in corpus_dirs(settings):
         for doc in load_corpus(d):
-            if doc.id in documents:
+            prev = documents.get(doc.id)
+            if prev is not None:
+                if Path(d).resolve() == library and Path(prev.path).resolve().parent == bundled:
+                    documents[doc.id] = doc
+                    continue
                 raise ValueError(
-                    f"{doc.path}: document id '{doc.id}' already comes from {documents[doc.id].path}; rename one file"
+                    f"{doc.path}: document id '{doc.id}' already comes from {prev.path}; rename one file"
                 )
             documents[doc.id] = doc
     return documents

@@ -35,7 +35,6 @@ MODALITY_LABELS = {
     PERMISSION: "Quyền",
     RESTRICTION: "Giới hạn",
 }
-PENALTY_FORMS = ("khiển trách", "cảnh cáo", "cách chức", "khai trừ", "giải tán")
 
 
 @dataclass
@@ -49,7 +48,7 @@ class Check:
     kind: str  # kind of inspection or supervision
     evidence: list[str] = field(default_factory=list)
     deadline: str | None = None  # time limit or periodicity as written
-    penalties: list[str] = field(default_factory=list)  # discipline clause ids
+    penalties: list[str] = field(default_factory=list)  # discipline clause ids (indexer/discipline.py)
     provenance: str = "pattern"  # "pattern" | "intro" | "title" | "programme" | "curated"
     confidence: float = 0.5
     modality: str = OBLIGATION
@@ -62,7 +61,9 @@ class Check:
 
 # Markers on folded (lower-case, canonical) text; word boundaries are checked against the segmentation.
 _PROHIBITION = re.compile(r"(?<!\w)(không được|nghiêm cấm|cấm)(?!\w)")
-_NOT_A_PROHIBITION = re.compile(r"những điều (?:đảng viên )?không được làm|không được (?:bầu|bổ nhiệm|xem xét)")
+_NOT_A_PROHIBITION = re.compile(
+    r"những điều (?:đảng viên )?không được làm|không được (?:bầu|bổ nhiệm|xem xét)|vùng cấm"  # "không có vùng cấm"
+)
 _RESTRICTION = re.compile(r"(?<!\w)(chỉ được)|^(?:\s*[\w.()]{1,5}[.)]\s+)?(chỉ)(?= .* khi )")
 _PERMISSION = re.compile(r"(?<!\w)(có quyền|được quyền)(?!\w)")
 _OBLIGATION = re.compile(r"(?<!\w)(phải|có trách nhiệm|chịu trách nhiệm|có nhiệm vụ)(?!\w)")
@@ -387,65 +388,6 @@ def apply_curation(checks: list[Check], curated: list[CuratedEntry], rule: str) 
     return out
 
 
-# ---- rule → discipline ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class DisciplineLink:
-    """A discipline provision for breaking a rule, with how the link was made."""
-
-    clause: str  # discipline clause id (QĐ 69 article/clause, Điều lệ Điều 35–36)
-    provenance: str  # "curated" | "similarity"
-    score: float
-    penalties: list[str] = field(default_factory=list)  # forms the provision states
-    note: str = ""
-
-
-DISCIPLINE_DOCS = ("qd-69-2022",)
-GENERAL_DISCIPLINE = ("dieu-le-dang-2011/d35/k2", "dieu-le-dang-2011/d36")
-
-
-def penalty_forms(text: str) -> list[str]:
-    """The penalty forms a provision states, in the Điều lệ's order."""
-    t = fold(text)
-    return [p for p in PENALTY_FORMS if p in t]
-
-
-def discipline_for(rule: Clause, searcher: Searcher, curated_links: dict[str, list[str]] | None = None,
-                   k: int = 3) -> list[DisciplineLink]:
-    """Discipline provisions for a rule: curated links first, then QĐ 69 clauses most similar to the rule's text."""
-    links: list[DisciplineLink] = []
-    curated_links = curated_links if curated_links is not None else load_discipline_links()
-    seen: set[str] = set()
-    for key in (rule.id, searcher.article_of(rule.id), rule.doc_id):
-        for cid in curated_links.get(key, []):
-            if cid in searcher.clauses and cid not in seen:
-                seen.add(cid)
-                links.append(DisciplineLink(cid, "curated", 1.0, penalty_forms(searcher.clauses[cid].text),
-                                            "liên kết do người duyệt"))
-    if rule.doc_id not in DISCIPLINE_DOCS:
-        query = " ".join(clause_own_text(rule).split()[:60])
-        for h in searcher.search(query, k=k, mode="lexical", doc_ids=list(DISCIPLINE_DOCS)):
-            if h.clause.id not in seen:
-                seen.add(h.clause.id)
-                links.append(DisciplineLink(h.clause.id, "similarity", round(h.score, 4),
-                                            penalty_forms(h.clause.text), "tương đồng nội dung (BM25)"))
-    for cid in GENERAL_DISCIPLINE:
-        if cid in searcher.clauses and cid not in seen:
-            seen.add(cid)
-            links.append(DisciplineLink(cid, "curated", 0.5, penalty_forms(searcher.clauses[cid].text),
-                                        "hình thức và thẩm quyền kỷ luật chung (Điều lệ Đảng)"))
-    return links
-
-
-def load_discipline_links(path: Path | None = None) -> dict[str, list[str]]:
-    p = path or CURATED_PATH
-    if not p.exists():
-        return {}
-    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    return {k: list(v) for k, v in (raw.get("discipline", {}) if isinstance(raw, dict) else {}).items()}
-
-
 # ---- whole corpus ---------------------------------------------------------------------------------------------
 
 
@@ -461,9 +403,12 @@ def checks_for(clause_id: str, searcher: Searcher, curated: list[CuratedEntry] |
         out.extend(apply_curation(extract_checks(c, doc, searcher.clauses), curated, c.id))
         todo.extend(searcher.clauses[x] for x in c.children if x in searcher.clauses)
     if with_discipline and out:
-        links = discipline_for(root, searcher)
+        from indexer.discipline import discipline_for
+
+        rd = discipline_for(clause_id, searcher)
+        ids = [x.clause for x in (rd.links or rd.general)]
         for ch in out:
-            ch.penalties = [link.clause for link in links]
+            ch.penalties = ids
     return out
 
 

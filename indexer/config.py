@@ -25,6 +25,10 @@ class Settings:
     corpus_dirs: list[Path] = field(default_factory=list)  # extra user folders, indexed beside the bundled corpus
     include_bundled: bool = True
     threads: int = 0  # 0 = leave torch/faiss defaults
+    # Documents users add (`soi add`, page «Kho dữ liệu»): converted texts + the original files, indexed always.
+    library_dir: Path = field(default_factory=lambda: _library_home())
+    max_file_mb: int = 200  # files larger than this are refused before they are read
+    admin_password: str = ""  # empty = the UI is read-only (no adding, no reindexing)
 
 
 def _data_home() -> Path:
@@ -32,6 +36,12 @@ def _data_home() -> Path:
         return Path(os.environ["SOI_DATA_DIR"])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "soi"
+
+
+def _library_home() -> Path:
+    if os.environ.get("SOI_LIBRARY_DIR"):
+        return Path(os.environ["SOI_LIBRARY_DIR"])
+    return _data_home() / "library"
 
 
 def config_path() -> Path | None:
@@ -53,6 +63,9 @@ def load_settings(**overrides: object) -> Settings:
     env = {
         "index_dir": os.environ.get("SOI_INDEX_DIR"),
         "model": os.environ.get("SOI_MODEL"),
+        "library_dir": os.environ.get("SOI_LIBRARY_DIR"),
+        "max_file_mb": os.environ.get("SOI_MAX_FILE_MB"),
+        "admin_password": os.environ.get("SOI_ADMIN_PASSWORD"),
     }
     _apply(s, {k: v for k, v in env.items() if v}, source="environment")
     _apply(s, {k: v for k, v in overrides.items() if v is not None}, source="arguments")
@@ -64,8 +77,13 @@ def _apply(s: Settings, data: dict, source: str) -> None:
     for key, value in data.items():
         if key not in known:
             raise ValueError(f"{source}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
-        if key == "index_dir":
+        if key in ("index_dir", "library_dir"):
             value = Path(value).expanduser()
+        elif key in ("max_file_mb", "threads"):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{source}: setting '{key}' must be a whole number, got {value!r}") from None
         elif key == "corpus_dirs":
             value = [Path(v).expanduser() for v in value]
         setattr(s, key, value)

@@ -12,9 +12,10 @@ written, so nothing is silently dropped.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indexer.docref import DocRef, find_doc_refs, resolve_doc_refs
 from indexer.models import Clause, Document
@@ -340,3 +341,15 @@ class RefGraph:
             if r.source_doc != tgt:
                 out.add((r.source_doc, r.relation, tgt))
         return sorted(out)
+
+
+_GRAPHS: weakref.WeakKeyDictionary[Any, RefGraph] = weakref.WeakKeyDictionary()
+
+
+def graph_for(searcher: Searcher) -> RefGraph:
+    """The reference graph of an opened index, built on first use and kept as long as the searcher lives."""
+    g = _GRAPHS.get(searcher)
+    if g is None:
+        g = RefGraph.from_searcher(searcher)
+        _GRAPHS[searcher] = g
+    return g

@@ -1,4 +1,4 @@
-"""Hybrid search: BM25 and dense rankings fused by reciprocal rank, then grouped by article.
+"""Hybrid search: BM25 and dense scores fused (convex combination of min-max normalised scores), grouped by article.
 
 Returns `Hit` records; the CLI and the UI only format them.
 """
@@ -31,14 +31,20 @@ from indexer.units import documents_with_body
 MODES = ("fused", "lexical", "dense")
 
 
+FUSION_METHODS = ("cc", "rrf")
+
+
 @dataclass
 class FusionParams:
-    """Knobs of the ranking; defaults are the values measured best on the dev set (see eval/regression.yaml)."""
+    """Knobs of the ranking, chosen a priori (README, "Scores"); eval/regression.yaml locks in what they give."""
 
-    rrf_k: float = 10.0  # dev set, article MRR: k=10 0.738, k=30 0.702, k=60 0.675 (R@5 equal)
-    lexical_weight: float = 1.0
+    # "cc": convex combination of per-query min-max normalised scores (Bruch et al. 2023, TOIS: beats RRF and is
+    # robust to its weight); "rrf": reciprocal-rank fusion, the previous default, kept for comparison.
+    method: str = "cc"
+    rrf_k: float = 10.0  # method "rrf" only
+    lexical_weight: float = 1.0  # equal weights: alpha = 0.5, no prior reason to trust one side more
     dense_weight: float = 1.0
-    depth: int = 100  # candidates taken from each ranking
+    depth: int = 100  # candidates taken from each ranking (min-max runs over these)
     plain_weight: float = 0.0  # accented queries: a diacritics-free BM25 ranking beside the word one (no gain)
     replaced_factor: float = 0.85  # a replaced document ranks lower when its replacement's text is in the corpus
     news_factor: float = 0.8  # news and commentary rank below regulations
@@ -240,27 +246,28 @@ class Searcher:
         if qa.doc_ids and not doc_ids:
             named_mask = self._allowed_mask(qa.doc_ids, in_force_only, normative_only)
         p = self.params
-        rankings: list[tuple[np.ndarray, float]] = []
+        views: list[View] = []
         ranks_lex: dict[int, int] = {}
         ranks_dense: dict[int, int] = {}
 
         if mode in ("fused", "lexical"):
             t = time.perf_counter()
             expanded = expand_query(qa.content)
-            views = []
+            lex = []
             if qa.accented:
-                views.append((self.lex_words.scores(word_tokens(expanded)), p.lexical_weight))
+                lex.append((self.lex_words.scores(word_tokens(expanded)), p.lexical_weight))
                 if p.plain_weight > 0:
-                    views.append((self.lex_plain.scores(plain_tokens(expanded)), p.plain_weight))
+                    lex.append((self.lex_plain.scores(plain_tokens(expanded)), p.plain_weight))
             else:
-                views.append((self.lex_plain.scores(plain_tokens(expanded)), p.lexical_weight))
-            for i, (scores, weight) in enumerate(views):
+                lex.append((self.lex_plain.scores(plain_tokens(expanded)), p.lexical_weight))
+            for i, (scores, weight) in enumerate(lex):
                 order = _top(scores, allowed, p.depth)
                 if i == 0:
                     ranks_lex = {int(u): r for r, u in enumerate(order)}
-                rankings.append((order, weight))
+                views.append(View(order, scores[order], weight))
                 if named_mask is not None:
-                    rankings.append((_top(scores, named_mask, p.depth), weight))
+                    named = _top(scores, named_mask, p.depth)
+                    views.append(View(named, scores[named], weight))
             timings["lexical"] = (time.perf_counter() - t) * 1000
 
         if mode in ("fused", "dense"):
@@ -270,18 +277,15 @@ class Searcher:
             qvec = self.embedder.encode_query(qa.dense_text)
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            order = self._dense_order(qvec, allowed, p.depth)
+            order, sims = self._dense_order(qvec, allowed, p.depth)
             ranks_dense = {int(u): r for r, u in enumerate(order)}
-            rankings.append((order, p.dense_weight))
+            views.append(View(order, sims, p.dense_weight))
             if named_mask is not None:
-                rankings.append((self._dense_order(qvec, named_mask, p.depth), p.dense_weight))
+                views.append(View(*self._dense_order(qvec, named_mask, p.depth), p.dense_weight))
             timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        fused: dict[int, float] = {}
-        for order, weight in rankings:
-            for r, u in enumerate(order):
-                fused[int(u)] = fused.get(int(u), 0.0) + weight / (p.rrf_k + r + 1)
+        fused = fuse(views, p.method, p.rrf_k)
         for u in fused:
             fused[u] *= float(self.doc_factor[u])
         ranked = sorted(fused, key=lambda u: (-fused[u], u))
@@ -306,16 +310,16 @@ class Searcher:
             mask &= np.isin(self.unit_docs, np.array(ok))
         return mask
 
-    def _dense_order(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> np.ndarray:
+    def _dense_order(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `depth` units most similar to the query (within `allowed`), best first, with their cosines."""
         if allowed is None:
-            ids, _ = self.dense.search(qvec, depth)
-            return ids
+            return self.dense.search(qvec, depth)
         subset = np.flatnonzero(allowed)
         if len(subset) == 0:
-            return subset
+            return subset, np.zeros(0, dtype=np.float32)
         scores = np.asarray(self.embeddings[subset]) @ qvec
         best = np.argsort(-scores, kind="stable")[:depth]
-        return subset[best]
+        return subset[best], scores[best]
 
     def _group(
         self,
@@ -368,3 +372,40 @@ def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> np.ndarr
         part = np.argpartition(-scores[cand], depth)[:depth]
         cand = cand[part]
     return cand[np.lexsort((cand, -scores[cand]))]
+
+
+@dataclass
+class View:
+    """One ranking to fuse: units best first, their raw scores (BM25 or cosine) in the same order, its weight."""
+
+    units: np.ndarray
+    scores: np.ndarray
+    weight: float
+
+
+def minmax(scores: np.ndarray) -> np.ndarray:
+    """Per-query min-max over a ranking's candidates: best 1, worst 0 (all 1 when they tie), so scales compare."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if len(scores) == 0:
+        return scores
+    lo, hi = float(scores.min()), float(scores.max())
+    if hi - lo <= 1e-12:
+        return np.ones_like(scores)
+    return (scores - lo) / (hi - lo)
+
+
+def fuse(views: list[View], method: str = "cc", rrf_k: float = 10.0) -> dict[int, float]:
+    """Unit -> fused score. "cc": sum of weight x min-max score; "rrf": sum of weight / (rrf_k + rank)."""
+    if method not in FUSION_METHODS:
+        raise ValueError(f"fusion method must be one of {FUSION_METHODS}")
+    fused: dict[int, float] = {}
+    for view in views:
+        if len(view.units) == 0:
+            continue
+        if method == "rrf":
+            contrib = view.weight / (rrf_k + np.arange(1, len(view.units) + 1))
+        else:
+            contrib = view.weight * minmax(view.scores)
+        for u, c in zip(view.units.tolist(), contrib.tolist(), strict=True):
+            fused[u] = fused.get(u, 0.0) + c
+    return fused

@@ -6,12 +6,14 @@ indexed text carries that context; what is shown to the user is always the verba
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from indexer.models import Clause, Document
 from indexer.parse import search_text
 
 NOT_INDEXED = {"signature", "document"}
+_ELISION = re.compile(r"[(\[]?\s*(…|\.\.\.)\s*[)\]]?")
 FRAME = {"preamble", "signature", "document"}
 
 
@@ -55,7 +57,10 @@ def _ancestor_context(clause: Clause, clauses: dict[str, Clause]) -> list[str]:
         parent = clauses.get(pid)
         if parent is None:
             break
-        piece = search_text(parent.intro) if parent.intro else parent.title
+        # The title names the topic even when a lead-in follows ("Điều 29. Thẩm quyền đình chỉ sinh hoạt đảng" then
+        # "(…)"): keep both; a lead-in that is only the elision mark of a partial text says nothing.
+        intro = parent.intro if parent.intro and not _ELISION.fullmatch(parent.intro.strip()) else ""
+        piece = " ".join(x for x in (parent.title, search_text(intro) if intro else "") if x)
         if piece:
             chain.append(piece)
         pid = parent.parent

@@ -11,6 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_library(tmp_path_factory: pytest.TempPathFactory):
+    """Documents a developer added to their own library must not leak into tests (subprocesses inherit this)."""
+    os.environ["SOI_LIBRARY_DIR"] = str(tmp_path_factory.mktemp("soi-library") / "library")
+
+
 @pytest.fixture(scope="session")
 def index_settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings pointing at a session-private index dir; the model cache stays the user's (built once a machine)."""
@@ -42,3 +48,25 @@ def searcher(index_settings, embedder, built_index):
     from indexer.search import Searcher
 
     return Searcher.open(index_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def quiz_searcher(request: pytest.FixtureRequest):
+    """The session index (no model needed); SOI_UI_TEST_INDEX=<dir> reuses an index you built, as the UI tests do."""
+    prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
+    if prebuilt:
+        from indexer.config import load_settings
+        from indexer.search import Searcher
+
+        return Searcher.open(load_settings(index_dir=prebuilt), load_model=False)
+    return request.getfixturevalue("searcher")
+
+
+@pytest.fixture(scope="session")
+def index_dir(request: pytest.FixtureRequest) -> str:
+    """Folder of the session index (or of SOI_UI_TEST_INDEX), for tests that call the CLI."""
+    prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
+    if prebuilt:
+        return prebuilt
+    request.getfixturevalue("built_index")
+    return str(request.getfixturevalue("index_settings").index_dir)

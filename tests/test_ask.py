@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from app.cli import main
+from indexer.search import View, fuse, minmax
 
 
 @pytest.fixture()
@@ -80,6 +82,38 @@ def test_results_are_grouped_by_article(searcher):
     hits = searcher.search("hình thức kỷ luật đối với đảng viên", k=10)
     articles = [searcher.article_of(h.clause.id) for h in hits]
     assert len(articles) == len(set(articles)) == 10
+
+
+def test_programme_item_does_not_outrank_the_rule_it_implements(searcher):
+    # UI review: "thời hiệu xử lý kỷ luật đảng viên" was answered first by a KL 34 programme item. QĐ 69 Điều 4
+    # is "Thời hiệu kỷ luật"; khoản 1 defines it.
+    hits = searcher.search("thời hiệu xử lý kỷ luật đảng viên", k=3)
+    assert searcher.article_of(hits[0].clause.id) == "qd-69-2022/d4"
+
+
+def test_fusion_is_a_convex_combination_of_minmax_scores():
+    # BM25 3/2/1 and cosine 0.9/0.8/0.85 over units 7, 8, 9: unit 9 is last lexically but close on the dense side.
+    lex = View(np.array([7, 8, 9]), np.array([3.0, 2.0, 1.0]), 1.0)
+    dense = View(np.array([7, 9, 8]), np.array([0.9, 0.85, 0.8]), 1.0)
+    fused = fuse([lex, dense])
+    assert fused == pytest.approx({7: 2.0, 8: 0.5, 9: 0.5})
+    # Scores, not ranks: unit 2 is a near-tie second on both sides; units 1 and 3 are first on one side and far
+    # behind on the other. Reciprocal ranks put 2 last (2/12 < 1/11 + 1/13); the normalised scores put it first.
+    lex2 = View(np.array([1, 2, 3]), np.array([3.0, 2.98, 1.0]), 1.0)
+    dense2 = View(np.array([3, 2, 1]), np.array([0.9, 0.899, 0.5]), 1.0)
+    cc, rrf = fuse([lex2, dense2]), fuse([lex2, dense2], "rrf", 10.0)
+    assert max(cc, key=cc.get) == 2
+    assert min(rrf, key=rrf.get) == 2
+    # the previous reciprocal-rank fusion stays available
+    assert fuse([lex], "rrf", 10.0) == pytest.approx({7: 1 / 11, 8: 1 / 12, 9: 1 / 13})
+    with pytest.raises(ValueError):
+        fuse([lex], "sum")
+
+
+def test_minmax_edges():
+    assert minmax(np.array([])).size == 0
+    assert minmax(np.array([0.5, 0.5])).tolist() == [1.0, 1.0]  # a lone or tied candidate is that ranking's best
+    assert minmax(np.array([4.0, 3.0, 2.0])).tolist() == [1.0, 0.5, 0.0]
 
 
 def test_doc_outline_and_clause(ask):

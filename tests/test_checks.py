@@ -11,7 +11,7 @@ from indexer.checks import (
     PROHIBITION,
     CuratedEntry,
     apply_curation,
-    discipline_for,
+    checks_for,
     extract_checks,
     load_curated,
 )
@@ -64,11 +64,17 @@ def test_curated_layer_wins(searcher) -> None:
     assert added and added[0].provenance == "curated"
 
 
-def test_discipline_links_show_penalty_forms(searcher) -> None:
-    links = discipline_for(searcher.clauses["qd-37-2021/d9"], searcher)
-    assert links[0].provenance == "curated" and links[0].clause == "qd-69-2022/d7"
-    assert any(link.provenance == "similarity" and link.clause.startswith("qd-69-2022") for link in links)
-    assert "khai trừ" in next(x for x in links if x.clause == "dieu-le-dang-2011/d35/k2").penalties
+def test_checks_carry_their_discipline_links(searcher) -> None:
+    [ban] = checks_for("qd-37-2021/d9", searcher, with_discipline=True)
+    assert ban.penalties == ["qd-69-2022/d17"]  # the QĐ 69 article on that kind of violation (indexer/discipline.py)
+    [right] = checks_for("dieu-le-dang-2011/d33", searcher, with_discipline=True)
+    assert right.penalties and all(p in searcher.clauses or p.startswith("qd-69-2022/") for p in right.penalties)
+
+
+def test_not_a_prohibition_when_nothing_is_forbidden(searcher) -> None:
+    """"không có vùng cấm" (no forbidden zone) in a programme's principle is no prohibition to check."""
+    checks = _checks(searcher, "ctr-qn-kl34-2022/III/2/2.2/p2")
+    assert all(c.modality != PROHIBITION for c in checks)
 
 
 def test_gold_file_scores(searcher) -> None:

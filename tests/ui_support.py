@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,14 +205,13 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def ui_server(ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`soi app` (the README command) on a free port against the session index; stopped at the end."""
+@contextmanager
+def running_app(env_overrides: dict[str, str], log: Path) -> Iterator[Server]:
+    """`soi app` (the README command) on a free port with these environment variables; stopped on exit."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {
         **os.environ,
-        **ui_env,
+        **env_overrides,
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
@@ -230,3 +230,10 @@ def ui_server(ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
         yield server
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def ui_server(ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`soi app` against the session index, shared by the browser tests."""
+    with running_app(ui_env, tmp_path_factory.mktemp("streamlit") / "server.log") as server:
+        yield server

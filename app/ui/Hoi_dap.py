@@ -23,9 +23,7 @@ def pages() -> dict[str, list[st.Page]]:
     """Every page of the UI, by sidebar section. This is the one place where a page is registered.
 
     A new page is a script `views/<name>.py` that renders inside `with core.guard(): main()` and calls only
-    the library. Planned, registered here once it works (no placeholders before that):
-        "Quản lý":   st.Page("views/kho_du_lieu.py", title="Kho dữ liệu", icon=":material/database:",
-                             url_path="kho-du-lieu")
+    the library; register it here once it works (no placeholders).
     """
     return {
         "Tra cứu": [
@@ -38,6 +36,9 @@ def pages() -> dict[str, list[st.Page]]:
         ],
         "Luyện tập": [
             st.Page("views/on_tap.py", title="Ôn tập", icon=":material/quiz:", url_path="on-tap"),
+        ],
+        "Quản lý": [
+            st.Page("views/kho_du_lieu.py", title="Kho dữ liệu", icon=":material/database:", url_path="kho-du-lieu"),
         ],
     }
 

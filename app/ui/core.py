@@ -61,7 +61,7 @@ def embedder_for(s: Settings) -> Embedder:
     return _embedder(s.model, s.query_prefix, s.passage_prefix, s.threads)
 
 
-@st.cache_resource(show_spinner="Đang mở chỉ mục…")
+@st.cache_resource(show_spinner="Đang mở chỉ mục…", max_entries=2)
 def _searcher(key: str, _settings: Settings) -> Searcher:
     from indexer.search import Searcher
 
@@ -76,19 +76,22 @@ def _build_lock() -> threading.Lock:
 
 def get_searcher() -> Searcher:
     """The shared searcher; builds the index first (with a progress bar) when it is missing or outdated."""
+    from indexer.live import published_version
     from indexer.store import MissingIndexError, StaleIndexError
 
     s = current_settings()
     key = _key(s)
     try:
-        return _searcher(key, replace(s))
+        # Keyed on the published version: after a rebuild the next question opens the new index, while
+        # sessions mid-search finish on the one they hold.
+        return _searcher(f"{key}|{published_version(s.index_dir)}", replace(s))
     except MissingIndexError:
         reason = "Chưa có chỉ mục tìm kiếm. Đang tạo chỉ mục lần đầu cho kho văn bản (thường mất 1–2 phút)…"
     except StaleIndexError:
         reason = "Kho văn bản hoặc mô hình đã thay đổi từ lần tạo chỉ mục trước. Đang cập nhật chỉ mục…"
     build_with_progress(s, reason)
     try:
-        return _searcher(key, replace(s))
+        return _searcher(f"{key}|{published_version(s.index_dir)}", replace(s))
     except Exception as e:  # noqa: BLE001 — shown to the user, logged for the operator
         log.exception("opening the index after a build failed")
         raise UIError(f"Đã tạo chỉ mục nhưng không mở được: {e}") from e

@@ -302,3 +302,176 @@ def _entry_label(c: Clause) -> str:
     if len(first) > 90:
         first = first[:89].rstrip() + "…"
     return first or c.label
+
+
+# ---- references and the document graph -------------------------------------------------------------------
+
+
+def reader_href(doc_id: str, clause_id: str | None = None) -> str:
+    """Relative link to the reader (the «Văn bản» page, url path `van-ban`), opened at a clause if given."""
+    from urllib.parse import urlencode
+
+    params = {"doc": doc_id} | ({"clause": clause_id} if clause_id else {})
+    return "van-ban?" + urlencode(params)
+
+
+def muted(text: str) -> str:
+    """A greyed-out remark after a name ("(ngoài kho)"), styled inline so it works on every page."""
+    return f'<span class="soi-out" style="opacity:.65">{html.escape(text)}</span>'
+
+
+def link_html(label: str, href: str) -> str:
+    """An escaped same-tab link (deep links of the reader open in the same window)."""
+    return f'<a href="{html.escape(href, quote=True)}" target="_self">{html.escape(label)}</a>'
+
+
+def ref_label(ref) -> str:
+    """A reference as written, on one line."""
+    return " ".join(ref.text.split())
+
+
+def refs_line_html(graph, clause: Clause, documents: dict[str, Document], limit: int = 6) -> str:
+    """The card's «Dẫn chiếu» line: what the clause cites (resolved ones linked to the reader, others as written,
+    marked «ngoài kho»), and the replacement or amendment of its document; "" when there is nothing to say."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    cited = []
+    for r in graph.cites(clause.id):
+        label = ref_label(r)
+        if label in seen:
+            continue
+        seen.add(label)
+        if r.target_doc and r.target_doc in documents:
+            cited.append(link_html(label, reader_href(r.target_doc, r.target_clause)))
+        else:
+            cited.append(f"{html.escape(label)} {muted('(ngoài kho)')}")
+    if cited:
+        more = f" … và {len(cited) - limit} dẫn chiếu khác" if len(cited) > limit else ""
+        parts.append("Dẫn chiếu: " + "; ".join(cited[:limit]) + more)
+    doc = documents.get(clause.doc_id)
+    for title, refs in (("Được thay thế bởi", graph.replaced_by(clause.doc_id)),
+                        ("Được sửa đổi bởi", graph.amended_by(clause.doc_id) if doc is not None else [])):
+        names = []
+        for r in refs:
+            src = r.source_doc
+            if src in documents:
+                names.append(link_html(documents[src].code or src, reader_href(src)))
+            else:
+                code = html.escape(r.code or ref_label(r))
+                names.append(f"{code} {muted('(chưa có trong kho)')}")
+        if names:
+            parts.append(f"{title}: " + ", ".join(dict.fromkeys(names)))
+    if not parts:
+        return ""
+    return f'<p class="soi-note soi-refs">{" · ".join(parts)}</p>'
+
+
+GRAPH_COLORS = {"in_force": "#dcfce7", "replaced": "#fed7aa", "amended": "#dbeafe", "news": "#f3f4f6",
+                "outside": "#ffffff"}
+EDGE_STYLES = {"cites": ("trích dẫn", "#6b7280", "solid"), "replaces": ("thay thế", "#c2410c", "bold"),
+               "amends": ("sửa đổi", "#1d4ed8", "dashed")}
+
+
+def _dot_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _node_kind(doc: Document | None) -> str:
+    if doc is None:
+        return "outside"
+    status = (doc.status or "").strip()
+    if status.startswith("replaced"):
+        return "replaced"
+    if "amended" in status:
+        return "amended"
+    return "in_force" if doc.normative else "news"
+
+
+def graph_dot(edges: Sequence[tuple[str, str, str]], documents: dict[str, Document], focus: str | None = None,
+              outside: bool = True, nodes: Sequence[str] = ()) -> str:
+    """A Graphviz DOT graph: documents as nodes (replaced ones orange with «đã được thay thế», documents outside the
+    corpus dashed), edges «trích dẫn» / «thay thế» / «sửa đổi». With `focus`, only that document's neighbours; with
+    `outside` off, edges to documents outside the corpus are left out except replacements and amendments; `nodes`
+    are shown even when no edge touches them."""
+    keep = []
+    for src, rel, tgt in edges:
+        if focus and focus not in (src, tgt):
+            continue
+        inside = src in documents and tgt in documents
+        if not outside and not inside and rel == "cites":
+            continue
+        keep.append((src, rel, tgt))
+    shown: list[str] = []
+    for src, _, tgt in keep:
+        for n in (src, tgt):
+            if n not in shown:
+                shown.append(n)
+    for n in [*nodes, *([focus] if focus else [])]:
+        if n not in shown:
+            shown.append(n)
+    lines = ["digraph soi {", '  graph [rankdir=LR, bgcolor="transparent", fontname="Helvetica", nodesep=0.25];',
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, color="#9ca3af"];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    for n in shown:
+        doc = documents.get(n)
+        kind = _node_kind(doc)
+        label = (doc.code or n) if doc else n.lstrip("?")
+        if doc is not None and doc.year and str(doc.year) not in label:
+            label += f" ({doc.year})"
+        attrs = {"label": label, "fillcolor": GRAPH_COLORS[kind]}
+        if kind == "replaced":
+            attrs["label"] = f"{label}\nđã được thay thế"
+            attrs["color"] = "#c2410c"
+        elif kind == "outside":
+            attrs["label"] = f"{label}\nngoài kho"
+            attrs["style"] = "rounded,dashed"
+        if doc is not None:
+            attrs["tooltip"] = doc.title
+            attrs["URL"] = reader_href(n)
+            attrs["target"] = "_top"
+        if n == focus:
+            attrs["penwidth"] = "2.5"
+            attrs["color"] = "#d97706"
+        body = ", ".join(f"{k}={_dot_str(v)}" for k, v in attrs.items())
+        lines.append(f"  {_dot_str(n)} [{body}];")
+    for src, rel, tgt in keep:
+        label, color, style = EDGE_STYLES.get(rel, (rel, "#6b7280", "solid"))
+        lines.append(f'  {_dot_str(src)} -> {_dot_str(tgt)} [label={_dot_str(label)}, color={_dot_str(color)}, '
+                     f'fontcolor={_dot_str(color)}, style={style}];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# ---- discipline --------------------------------------------------------------------------------------------
+
+PROVENANCE_BADGES = {"curated": ("do người duyệt", "green", ":material/verified:"),
+                     "text": ("văn bản tự nêu", "blue", ":material/article:"),
+                     "similarity": ("tương đồng nội dung", "gray", ":material/join_inner:")}
+
+
+def discipline_badges(provenance: str, score: float, forms: Sequence[str], absent: bool = False,
+                      low: bool = False) -> list[Badge]:
+    """Badges of a discipline provision: how it was linked (with its score), its penalty forms (red), and whether it
+    is missing from the corpus or only a weak lead."""
+    label, color, icon = PROVENANCE_BADGES.get(provenance, (provenance, "gray", ":material/link:"))
+    out = [Badge(f"{label} · {score:.2f}", color, icon)]
+    if low:
+        out.append(Badge("điểm thấp, chỉ là gợi ý", "orange", ":material/warning:"))
+    if absent:
+        out.append(Badge("chưa có trong kho", "violet", ":material/content_cut:"))
+    out += [Badge(f, "red", ":material/gavel:") for f in forms]
+    return out
+
+
+def provision_html(text: str, marks: Iterable) -> str:
+    """A discipline provision's verbatim text with each penalty form it states marked (`soi-penalty`)."""
+    return to_html(text, markups=[Markup(m.start, m.end, "soi-penalty") for m in marks])
+
+
+INSPECTOR_CSS = """
+<style>
+.soi-penalty { background: #fee2e2; color: #991b1b; font-weight: 600; padding: 0 .15em; border-radius: .2em; }
+.soi-out { color: rgba(49, 51, 63, .55); }
+.soi-refs a { color: #b45309; }
+</style>
+"""

@@ -81,6 +81,14 @@ def badges(doc, status_label: str) -> None:
     st.markdown(render.badges_markdown(render.status_badges(doc, status_label)))
 
 
+def _refs_line(hit: Hit) -> str:
+    """«Dẫn chiếu: …» of the card (what the clause cites, its document's replacement), from the shared graph."""
+    from indexer.refs import graph_for
+
+    searcher = core.get_searcher()
+    return render.refs_line_html(graph_for(searcher), hit.clause, searcher.documents)
+
+
 def result_card(hit: Hit) -> None:
     """One answer: citation, validity badges, document facts, the clause with matched words, actions."""
     c, d = hit.clause, hit.document
@@ -95,6 +103,9 @@ def result_card(hit: Hit) -> None:
         if hit.also:
             others = ", ".join(render.clause_phrase(a) for a in hit.also)
             st.html(f'<p class="soi-note">Cùng điều này cũng khớp: {html.escape(others)}</p>')
+        refs = _refs_line(hit)
+        if refs:
+            st.html(refs)
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             st.page_link(
                 core.PAGE_VAN_BAN,

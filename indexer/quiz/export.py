@@ -1,4 +1,5 @@
-"""Quiz exports (Moodle GIFT, Aiken, CSV, JSON) and parsers for GIFT and Aiken, so exports are checked by reading back.
+"""Quiz exports (Moodle GIFT, Aiken, CSV, JSON; Anki, DOCX, PDF) and parsers for GIFT and Aiken, so exports are checked
+by reading back.
 
 GIFT: https://docs.moodle.org/en/GIFT_format — one question a block, blocks apart by a blank line, `//` comments,
 `::title::`, answers in `{}` (`=` right, `~` wrong, `#` feedback, `####` general feedback, `T`/`F` for true/false,
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 
 from indexer.quiz.model import QuizItem
 
-FORMATS = ("gift", "aiken", "csv", "json")
+FORMATS = ("gift", "aiken", "csv", "json")  # text
+BINARY_FORMATS = ("apkg", "docx", "pdf")  # files: Anki deck (indexer/quiz/anki.py), printable (indexer/quiz/printed.py)
+ALL_FORMATS = FORMATS + BINARY_FORMATS
 GIFT_SPECIAL = "~=#{}:"
 LETTERS = "ABCDEFGHIJ"
 CSV_COLUMNS = ("id", "type", "stem", "A", "B", "C", "D", "answer", "explanation", "citation", "clause_id")
@@ -231,3 +234,19 @@ def export(items: Sequence[QuizItem], fmt: str) -> str:
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
     return writers[fmt](items)
+
+
+def export_bytes(items: Sequence[QuizItem], fmt: str, title: str = "") -> bytes:
+    """The quiz as the bytes of a file in any of ALL_FORMATS (text formats in UTF-8); `title` names the deck or
+    heads the printed sheet."""
+    if fmt in FORMATS:
+        return export(items, fmt).encode("utf-8")
+    if fmt == "apkg":
+        from indexer.quiz.anki import to_apkg
+
+        return to_apkg(items, title)
+    if fmt in ("docx", "pdf"):
+        from indexer.quiz import printed
+
+        return printed.to_docx(items, title) if fmt == "docx" else printed.to_pdf(items, title)
+    raise ValueError(f"unknown format {fmt!r}; use one of {ALL_FORMATS}")

@@ -2,7 +2,9 @@
 
 Distractors are the same kind of slot filled from similar clauses elsewhere in the corpus (found with the lexical
 index), neighbouring numbers and sibling bodies; none of them may be stated by the source clause itself, so a
-question never has a second right answer. Everything is seeded and deterministic.
+question never has a second right answer. Each question is rated easy, medium or hard from how close its
+distractors or its change are, or how rare its answer is (indexer/quiz/difficulty.py). The scope is documents
+and/or any of their units (chapters, sections, articles, clauses). Everything is seeded and deterministic.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from indexer.citation import TYPE_NAMES, clause_citation
 from indexer.models import Clause, Document
+from indexer.quiz import difficulty as dif
 from indexer.quiz import slots as sl
 from indexer.quiz.model import BLANK, TRUE_FALSE, TYPES, QuizItem
 
@@ -24,11 +27,14 @@ if TYPE_CHECKING:
 
 MAX_SENTENCE = 320  # longer sentences are cut to the ";"-part holding the slot
 MIN_SENTENCE = 30
+SAME_ANSWER_SHARE = 0.06  # at most this share of a quiz (and at least 2) turns on the same value, while others exist
 WEAK_BODY_TYPES = ("chuong-trinh", "tin-tuc")  # programme prose: a swapped body is rarely plainly wrong
 SLOT_PRIORITY = {"form": 0, "number": 1, "fraction": 1, "body": 2}
 _ENUM = re.compile(r"\s*(?:\d+(?:\.\d+)*\.(?!\d)|[a-zđ]\)|\(\w{1,3}\)|[-–+•])\s*")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])[ \t]+(?=[A-ZĐÀ-Ỹ])|\n+")
 _ELIDED = ("(...)", "(…)", "…", "...", "<!--")
+DEGREE_WORDS = {"ít", "rất", "đặc", "biệt", "tái", "không", "chưa"}  # they make a near-identical sentence another rule
+_AUTHORITY = re.compile(r"quyết định|thẩm quyền|có quyền|được quyền|ủy quyền|uỷ quyền")
 QUESTION_PHRASES = {
     "number": "con số nào điền vào chỗ trống là đúng?",
     "fraction": "tỷ lệ nào điền vào chỗ trống là đúng?",
@@ -98,6 +104,8 @@ def sentences(text: str) -> list[tuple[int, int, bool]]:
             after = text[m.end():]
             if before and before[-1] not in ".;:!?" and not _ENUM.match(after) and not after[:1].isupper():
                 continue
+            if before and before[-1] == "," and not _ENUM.match(after):
+                continue  # "Văn phòng Chủ tịch nước,\nVăn phòng Chính phủ": a wrapped list, not a new sentence
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, len(text)))
@@ -159,6 +167,7 @@ def candidates_for(clause: Clause, doc: Document, clauses: dict[str, Clause]) ->
         return []
     context = _context(clause, clauses)
     known = sl.slot_keys(clause.text) | sl.slot_keys(context)
+    other_system = any(f in sl._folded(clause.text) for f in sl.OTHER_SYSTEM_FORMS)
     out: list[_Candidate] = []
     for a, b, complete in sentences(text):
         sent = text[a:b]
@@ -168,9 +177,17 @@ def candidates_for(clause: Clause, doc: Document, clauses: dict[str, Clause]) ->
         line_start = text.rfind("\n", 0, a) + 1
         listed = text[line_start:a].strip()[:1] in ("-", "+", "–", "•")
         ctx_here = _line_context(text, line_start) if listed else ""
+        head_end = text.rfind(":", line_start, a)
+        if not ctx_here and head_end >= 0:  # "… thì kỷ luật khiển trách, gồm: A. B. C." run on one line: B, C
+            h0, h1 = _clean_piece(text, line_start, head_end + 1)  # are items of the list the head introduces
+            ctx_here = text[h0:h1]
+            if len(ctx_here) > 220 or any(e in ctx_here for e in _ELIDED):
+                continue
         for slot in sl.find_slots(sent):
             if slot.kind == "body" and (doc.type in WEAK_BODY_TYPES or not doc.normative):
                 continue
+            if slot.kind == "form" and other_system:
+                continue  # a school's "khiển trách, cảnh cáo, buộc thôi học" are not the Party's forms
             s0, s1, prefix, suffix = 0, len(sent), "", ""
             if len(sent) > MAX_SENTENCE:
                 s0 = sent.rfind(";", 0, slot.start) + 1
@@ -183,39 +200,62 @@ def candidates_for(clause: Clause, doc: Document, clauses: dict[str, Clause]) ->
             piece = sent[s0:s1]
             shifted = sl.Slot(slot.kind, slot.start - s0, slot.end - s0, slot.text, slot.key, slot.unit, slot.value,
                               slot.style)
-            ctx = ctx_here or (context if (clause.level in ("point", "item") or piece[:1].islower()) else "")
-            if piece[:1].islower() and not ctx:
-                continue  # a sentence cut at its head (a wrapped line, a quoted fragment) reads as nonsense
+            introduced = context.endswith(":")  # "Uỷ ban kiểm tra các cấp có nhiệm vụ :" — the subject is there
+            ctx = ctx_here or (context if (clause.level in ("point", "item") or piece[:1].islower() or introduced)
+                               else "")
+            if s0 > 0 or (piece[:1].islower() and not ctx):
+                continue  # a sentence cut at its head (a ";"-part, a wrapped line, a fragment) lacks its subject
+            if not ctx and clause.title and clause.level != "article" and len(clause.title) <= 120 \
+                    and not piece.startswith(clause.title):
+                ctx = clause.title  # "(1) Ủy ban Kiểm tra Trung ương" heads "Số lượng từ 19 đến 21 ủy viên …"
             out.append(_Candidate(clause, doc, piece, prefix, suffix, ctx, shifted, known))
     return out
 
 
+def _answer_key(item: QuizItem) -> str:
+    """The value a question turns on (for true/false, the stated one), to keep a quiz from repeating it."""
+    return sl._folded(item.original if item.type == "tf" else item.answer_text)
+
+
+def _share_kind(slot: sl.Slot) -> str:
+    """What a value competes with when recalled: numbers of the same unit, fractions, forms, bodies."""
+    return f"number:{slot.unit}" if slot.kind == "number" else slot.kind
+
+
 class QuizBuilder:
-    """Builds questions from the clauses of chosen documents or articles of an opened index."""
+    """Builds questions from the clauses of chosen documents or units (chapters, articles …) of an opened index."""
 
     def __init__(self, searcher: Searcher, writer: StemWriter | None = None) -> None:
         self.searcher = searcher
         self.writer = writer
         self._similar: dict[str, list[Clause]] = {}
+        self._shares: dict[tuple[str, str], float] | None = None
 
     # ---- scope -----------------------------------------------------------------------------------------------
 
     def scope(self, doc_ids: Sequence[str] | None = None, clause_ids: Sequence[str] | None = None) -> list[Clause]:
-        """Clauses in the chosen documents and/or under the chosen articles; regulations only when none chosen."""
+        """Clauses in the chosen units (any level: chapter, section, article, clause) and documents.
+
+        A document with chosen units gives those units only; a chosen document without any gives all of it;
+        nothing chosen means every regulation (normative document).
+        """
         s = self.searcher
+        roots = [r for r in dict.fromkeys(clause_ids or ()) if r in s.clauses]
+        inside: set[str] = set()
+        stack = list(roots)
+        while stack:
+            cid = stack.pop()
+            if cid not in inside and cid in s.clauses:
+                inside.add(cid)
+                stack.extend(s.clauses[cid].children)
+        whole = set(doc_ids or ()) - {s.clauses[r].doc_id for r in roots}
         out = []
-        roots = tuple(clause_ids or ())
         for c in s.clauses.values():
-            doc = s.documents[c.doc_id]
-            if roots:
-                if not any(c.id == r or c.id.startswith(r + "/") for r in roots):
-                    continue
-            elif doc_ids:
-                if c.doc_id not in doc_ids:
-                    continue
-            elif not doc.normative:
-                continue
-            out.append(c)
+            if roots or doc_ids:
+                if c.id in inside or c.doc_id in whole:
+                    out.append(c)
+            elif s.documents[c.doc_id].normative:
+                out.append(c)
         return out
 
     def candidates(self, doc_ids: Sequence[str] | None = None,
@@ -225,6 +265,22 @@ class QuizBuilder:
         for c in self.scope(doc_ids, clause_ids):
             out.extend(candidates_for(c, s.documents[c.doc_id], s.clauses))
         return out
+
+    def share(self, slot: sl.Slot) -> float:
+        """How common a value is among the slots of its kind (numbers: of its unit) in all regulations."""
+        if self._shares is None:
+            from collections import Counter
+
+            counts: Counter[tuple[str, str]] = Counter()
+            s = self.searcher
+            for c in s.clauses.values():
+                if s.documents[c.doc_id].normative:
+                    counts.update((_share_kind(x), x.key) for x in sl.find_slots(_own_text(c)))
+            totals: Counter[str] = Counter()
+            for (kind, _), n in counts.items():
+                totals[kind] += n
+            self._shares = {k: n / totals[k[0]] for k, n in counts.items()}
+        return self._shares.get((_share_kind(slot), slot.key), 0.0)
 
     # ---- distractors -----------------------------------------------------------------------------------------
 
@@ -241,22 +297,40 @@ class QuizBuilder:
             self._similar[key] = found
         return self._similar[key]
 
-    def distractors(self, cand: _Candidate, rng: random.Random, need: int = 3) -> list[tuple[str, str]]:
-        """(text, source clause id or "") of wrong options for the slot, spelled like the clause; [] if too few."""
+    def distractors(self, cand: _Candidate, rng: random.Random, need: int = 3) -> list[tuple[str, str, float]]:
+        """(text, source clause id or "", closeness) of wrong options for the slot, spelled like the clause.
+
+        [] when fewer than `need` honest ones exist: a body of the other tier (central beside local) or a form
+        that does not fit the one disciplined (khai trừ an organisation) would be a nonsense option.
+        """
         slot = cand.slot
         family = "number" if slot.kind in ("number", "fraction") else slot.kind
         old = sl.uses_old_style(slot.text) or (not any(ch in slot.text for ch in "ủỦ") and
                                                sl.uses_old_style(cand.clause.text))
         taken = {k for f, k in cand.known if f == family}
-        chosen: list[tuple[str, str, str]] = []  # (key, text, source)
+        central = slot.key in sl.CENTRAL_BODIES
+        folded = sl._folded(cand.context + " " + cand.sentence)
+        elected = bool(re.search(r"bầu\s*$", sl._folded(cand.sentence[:slot.start])))
+        chosen: list[tuple[str, str, str, float]] = []  # (key, text, source, closeness)
 
         def ok(key: str) -> bool:
             if key in taken or any(key == c[0] for c in chosen):
                 return False
             if slot.kind == "body":  # "cấp ủy" is no wrong answer where the clause says "chi ủy"
+                if (key in sl.CENTRAL_BODIES) != central:
+                    return False  # "Ban Bí thư địa phương", "chi bộ" beside the Politburo: nonsense
+                if sl.holds_powers_of(key, slot.key):
+                    return False
+                if key == "chi bộ" and ("tổ chức đảng" in folded or elected):
+                    return False  # a chi bộ is a tổ chức đảng (covered where those are named), and no one elects it
                 others = taken | {slot.key} | {c[0] for c in chosen}  # nor two options that mean the same
                 return not any(sl.related_bodies(key, t) for t in others)
             return True
+
+        lower, upper = sl.range_bounds(cand.sentence, slot) if slot.kind == "number" else (0, 1000)
+
+        def in_range(value: int) -> bool:  # "từ 13 đến 7 ủy viên" is nonsense, not a wrong answer
+            return lower < value < upper
 
         def render(s: sl.Slot) -> str:
             if slot.kind == "number":
@@ -265,6 +339,15 @@ class QuizBuilder:
                 return sl.render_body(s.key)
             return s.key
 
+        def close(key: str, value: int = 0) -> float:
+            if slot.kind == "number":
+                return dif.number_closeness(slot.value, value)
+            if slot.kind == "fraction":
+                return dif.fraction_closeness(slot.key, key)
+            if slot.kind == "form":
+                return dif.form_closeness(slot.key, key)
+            return dif.SIBLING_BODY
+
         # 1. the same slot filled by similar clauses elsewhere (at most two, so neighbours still get a place)
         for other in (self.similar_clauses(cand) if slot.kind != "form" else []):
             for s in sl.find_slots(other.text):
@@ -272,43 +355,46 @@ class QuizBuilder:
                     continue
                 if slot.kind == "number" and slot.style == "words" and not 0 < s.value < 100:
                     continue
+                if slot.kind == "number" and not in_range(s.value):
+                    continue
                 if ok(s.key) and sum(1 for c in chosen if c[2]) < 2:
-                    chosen.append((s.key, render(s), other.id))
-        # 2. neighbouring numbers, sibling bodies, the other forms
-        pool: list[tuple[str, str]] = []
+                    closeness = dif.with_source(close(s.key, s.value), other.doc_id, cand.doc.id)
+                    chosen.append((s.key, render(s), other.id, closeness))
+        # 2. neighbouring numbers, sibling bodies, the other forms that fit
+        pool: list[tuple[str, str, float]] = []
         if slot.kind == "number":
-            near = sl.neighbour_numbers(slot)[:6]
+            near = [v for v in sl.neighbour_numbers(slot) if in_range(v)][:6]
             rng.shuffle(near)
-            pool = [(sl.number_key(v, slot.unit), sl.render_number(v, slot.unit, slot.style)) for v in near]
+            pool = [(sl.number_key(v, slot.unit), sl.render_number(v, slot.unit, slot.style), close("", v))
+                    for v in near]
         elif slot.kind == "fraction":
-            pool = [(f, f) for f in sl.FRACTIONS]
+            pool = [(f, f, close(f)) for f in sl.FRACTIONS]
         elif slot.kind == "form":
-            forms = list(sl.FORMS)
-            rng.shuffle(forms)
-            # the forms that fit the one disciplined (an organisation or a member) first; the others last
             low = sl._folded(cand.sentence)
             organisation = slot.key == "giải tán" or ("tổ chức" in low and "đảng viên" not in low)
             misfit = sl.MEMBER_ONLY_FORMS if organisation else ("giải tán",)
-            forms.sort(key=lambda f: f in misfit)
-            pool = [(f, f) for f in forms]
+            forms = [f for f in sl.FORMS if f not in misfit]
+            if _AUTHORITY.search(low, 0, slot.start):  # who may expel may also warn: only heavier forms are wrong
+                forms = [f for f in forms if sl.SEVERITY[f] > sl.SEVERITY[slot.key]]
+            rng.shuffle(forms)
+            pool = [(f, f, close(f)) for f in forms]
         elif slot.kind == "body":
-            central = slot.key in sl.CENTRAL_BODIES
             sibs = [k for k, _ in sl.BODIES if (k in sl.CENTRAL_BODIES) == central]
             rng.shuffle(sibs)
-            pool = [(k, sl.render_body(k)) for k in sibs]
-        for key, text in pool:
+            pool = [(k, sl.render_body(k), close(k)) for k in sibs]
+        for key, text, closeness in pool:
             if ok(key):
-                chosen.append((key, text, ""))
+                chosen.append((key, text, "", closeness))
         before = cand.sentence[:slot.start].rstrip()
-        if slot.kind == "body" and slot.key in sl.CENTRAL_BODIES:
+        if slot.kind == "body" and central:
             capital = not before or before[-1] in ".:!?"
         else:
             capital = slot.text[:1].isupper()
         out = []
-        for _, text, src in chosen:
+        for _, text, src, closeness in chosen:
             text = sl.like_case(sl.in_style(text, old), capital)
             if not self.stated_elsewhere(cand, text):
-                out.append((text, src))
+                out.append((text, src, closeness))
             if len(out) == need:
                 return out
         return []
@@ -317,7 +403,8 @@ class QuizBuilder:
         """Whether a near-identical sentence elsewhere says `replacement` where this one has the slot.
 
         Parallel texts (QĐ 22 and 69, the charter's articles for each level) repeat sentences; a wrong option
-        must not be the right answer of a sentence that reads the same.
+        must not be the right answer of a sentence that reads the same. One that differs by a word of degree
+        ("ít nghiêm trọng" / "rất nghiêm trọng", "tái phạm") states another rule, not the same one.
         """
         changed = _words(cand.sentence[:cand.slot.start] + replacement + cand.sentence[cand.slot.end:])
         if not changed:
@@ -325,7 +412,7 @@ class QuizBuilder:
         for other in self.similar_clauses(cand):
             for a, b, _ in sentences(other.text):
                 words = _words(other.text[a:b])
-                if len(changed & words) / len(changed) >= 0.85:
+                if len(changed & words) / len(changed) >= 0.85 and not (changed ^ words) & DEGREE_WORDS:
                     return True
         return False
 
@@ -354,44 +441,58 @@ class QuizBuilder:
             "explanation": f"{citation}: «{cand.sentence}»",
         }
 
+    def _rated(self, item: QuizItem, score: float) -> QuizItem:
+        item.difficulty_score = round(score, 3)
+        item.difficulty = dif.level(score)
+        return item
+
     def build(self, cand: _Candidate, qtype: str, rng: random.Random, false_tf: bool = False) -> QuizItem | None:
         """One question of `qtype` on the candidate's slot, or None when no honest one can be made."""
         name = short_name(cand.doc)
         base = self._base(cand, qtype)
+        answer = shown(cand.slot.text)  # as a reader sees it: a wrapped line ("cảnh\ncáo") reads as a space
+        share = self.share(cand.slot)
+        if qtype in ("mc", "cloze"):
+            blanked, _ = self._texts(cand, BLANK)
+            stated = sl.slot_keys(blanked)
+            if any((sl._family(cand.slot.kind), k) in stated for k in sl.equivalent_keys(cand.slot)):
+                return None  # the answer stands elsewhere in the stem ("dưới 12 tháng tuổi", "_____ (120 tháng)")
         if qtype == "mc":
             wrong = self.distractors(cand, rng)
             if not wrong:
                 return None
-            options = [cand.slot.text] + [w for w, _ in wrong]
+            options = [answer] + [w for w, _, _ in wrong]
             if len({sl._folded(o) for o in options}) < len(options):
                 return None
             order = list(range(len(options)))
             rng.shuffle(order)
-            shown, _ = self._texts(cand, BLANK)
-            item = QuizItem(stem=f"Theo {name}, {QUESTION_PHRASES[cand.slot.kind]}\n«{shown}»",
+            item = QuizItem(stem=f"Theo {name}, {QUESTION_PHRASES[cand.slot.kind]}\n«{blanked}»",
                             options=[options[i] for i in order], answer_index=order.index(0),
-                            answer_text=cand.slot.text, distractor_sources=[s for _, s in wrong if s], **base)
+                            answer_text=answer, distractor_sources=[s for _, s, _ in wrong if s], **base)
+            self._rated(item, dif.choice_score(c for _, _, c in wrong))
         elif qtype == "cloze":
-            shown, _ = self._texts(cand, BLANK)
-            item = QuizItem(stem=f"Theo {name}, điền vào chỗ trống:\n«{shown}»", options=[], answer_index=None,
-                            answer_text=cand.slot.text, **base)
+            item = QuizItem(stem=f"Theo {name}, điền vào chỗ trống:\n«{blanked}»", options=[], answer_index=None,
+                            answer_text=answer, **base)
+            self._rated(item, dif.recall_score(share, answer, free=True))
         elif qtype == "tf":
             stem = f"Theo {name}, nhận định sau đúng hay sai?\n«{{}}»"
             if false_tf:
                 wrong = self.distractors(cand, rng, need=1)
                 if not wrong:
                     return None
-                changed, src = wrong[0]
-                shown, _ = self._texts(cand, changed)
-                item = QuizItem(stem=stem.format(shown), options=list(TRUE_FALSE), answer_index=1,
-                                answer_text=TRUE_FALSE[1], original=cand.slot.text, changed_to=changed,
+                changed, src, closeness = wrong[0]
+                text, _ = self._texts(cand, changed)
+                item = QuizItem(stem=stem.format(text), options=list(TRUE_FALSE), answer_index=1,
+                                answer_text=TRUE_FALSE[1], original=answer, changed_to=changed,
                                 distractor_sources=[src] if src else [], **base)
-                item.explanation = (f"Sai: văn bản ghi «{cand.slot.text}», không phải «{changed}». "
+                item.explanation = (f"Sai: văn bản ghi «{answer}», không phải «{changed}». "
                                     + item.explanation)
+                self._rated(item, closeness)
             else:
                 _, verbatim = self._texts(cand, cand.slot.text)
                 item = QuizItem(stem=stem.format(verbatim), options=list(TRUE_FALSE), answer_index=0,
-                                answer_text=TRUE_FALSE[0], original=cand.slot.text, **base)
+                                answer_text=TRUE_FALSE[0], original=answer, **base)
+                self._rated(item, dif.recall_score(share, answer))
         else:
             raise ValueError(f"unknown question type {qtype!r}; use one of {TYPES}")
         if self.writer is not None:
@@ -408,9 +509,16 @@ class QuizBuilder:
         doc_ids: Sequence[str] | None = None,
         clause_ids: Sequence[str] | None = None,
         exclude: Iterable[tuple[str, str, str]] = (),
+        difficulties: Sequence[str] | None = None,
+        avoid: Sequence[QuizItem] = (),
     ) -> list[QuizItem]:
-        """`n` questions cycling through `types`, one clause at a time (a clause is reused only when all were)."""
+        """`n` questions cycling through `types`, one clause at a time (a clause is reused only when all were).
+
+        `difficulties` keeps only questions of those levels; `avoid` are questions already in the quiz, whose
+        sentences are not asked again (nor near-identical ones, which parallel texts repeat).
+        """
         types = [t for t in types if t in TYPES] or list(TYPES)
+        levels = set(difficulties or dif.LEVELS)
         rng = random.Random(seed)
         by_clause: dict[str, list[_Candidate]] = {}
         for c in self.candidates(doc_ids, clause_ids):
@@ -422,46 +530,75 @@ class QuizBuilder:
             rng.shuffle(group)
             group.sort(key=lambda c: c.priority)
         seen = set(exclude)
+        asked = [_words(q.source_text) for q in avoid]
+        answers: dict[str, int] = {}
+        for q in avoid:
+            answers[_answer_key(q)] = answers.get(_answer_key(q), 0) + 1
+        cap = max(2, round(n * SAME_ANSWER_SHARE))
         used: dict[str, int] = {}
         out: list[QuizItem] = []
         tf_false = rng.random() < 0.5
         dead: set[str] = set()  # types no clause can give any more
-        for rnd in range(3):  # round 0 uses each clause once, later rounds other slots of the same clauses
-            live = [c for c in shuffled if used.get(c, 0) == rnd and len(by_clause[c]) > rnd]
-            # Clauses stating a number or a form make the better questions: about two in three come from them.
-            queues = ([c for c in live if by_clause[c][rnd].priority < 2],
-                      [c for c in live if by_clause[c][rnd].priority >= 2])
-            while len(out) < n and (queues[0] or queues[1]) and len(dead) < len(types):
-                qtype = [t for t in types if t not in dead][len(out) % (len(types) - len(dead))]
-                first = 0 if rng.random() < 0.67 else 1
-                item = None
-                for queue in (queues[first], queues[1 - first]):
-                    for i, cid in enumerate(queue):
-                        item = self._first_item(by_clause[cid][rnd:], qtype, rng, tf_false, seen)
+        limit = {"same_answer": cap}
+
+        def fits(item: QuizItem) -> bool:
+            if item.key in seen or item.difficulty not in levels:
+                return False
+            if answers.get(_answer_key(item), 0) >= limit["same_answer"]:
+                return False  # a quiz whose every other answer is «Ban Chấp hành Trung ương» is guessed
+            words = _words(item.source_text)
+            return not any(len(words & a) / max(1, min(len(words), len(a))) >= 0.85 for a in asked)
+
+        for same_answer in (cap, n + len(avoid)):  # the cap on repeated answers gives way in a small scope
+            limit["same_answer"] = same_answer
+            for rnd in range(3):  # round 0 uses each clause once, later rounds other slots of the same clauses
+                live = [c for c in shuffled if used.get(c, 0) == rnd and len(by_clause[c]) > rnd]
+                # Clauses stating a number or a form make the better questions: about two in three are theirs.
+                queues = ([c for c in live if by_clause[c][rnd].priority < 2],
+                          [c for c in live if by_clause[c][rnd].priority >= 2])
+                while len(out) < n and (queues[0] or queues[1]) and len(dead) < len(types):
+                    qtype = [t for t in types if t not in dead][len(out) % (len(types) - len(dead))]
+                    first = 0 if rng.random() < 0.67 else 1
+                    item = None
+                    for queue in (queues[first], queues[1 - first]):
+                        for i, cid in enumerate(queue):
+                            item = self._first_item(by_clause[cid][rnd:], qtype, rng, tf_false, fits)
+                            if item is not None:
+                                queue.pop(i)
+                                break
                         if item is not None:
-                            queue.pop(i)
                             break
-                    if item is not None:
-                        break
-                if item is None:
-                    dead.add(qtype)
-                    continue
-                seen.add(item.key)
-                out.append(item)
-                used[item.clause_id] = used.get(item.clause_id, 0) + 1
-                if qtype == "tf" and rng.random() < 0.8:
-                    tf_false = not tf_false
-            dead.clear()
+                    if item is None:
+                        dead.add(qtype)
+                        continue
+                    seen.add(item.key)
+                    asked.append(_words(item.source_text))
+                    answers[_answer_key(item)] = answers.get(_answer_key(item), 0) + 1
+                    out.append(item)
+                    used[item.clause_id] = used.get(item.clause_id, 0) + 1
+                    if qtype == "tf" and rng.random() < 0.8:
+                        tf_false = not tf_false
+                dead.clear()
+            if len(out) >= n:
+                break
         return out
 
     def _first_item(self, cands: Sequence[_Candidate], qtype: str, rng: random.Random, false_tf: bool,
-                    seen: set[tuple[str, str, str]]) -> QuizItem | None:
-        """The first question of `qtype` that the candidates of one clause can give and that is not a repeat."""
+                    fits: Callable[[QuizItem], bool]) -> QuizItem | None:
+        """The first question of `qtype` that the candidates of one clause can give and that `fits` the quiz."""
         for cand in cands:
             item = self.build(cand, qtype, rng, false_tf=false_tf)
-            if item is not None and item.key not in seen:
+            if item is not None and fits(item):
                 return item
         return None
+
+
+def quiz_title(searcher: Searcher, items: Sequence[QuizItem]) -> str:
+    """What a deck or a printed sheet is named after: the documents its questions come from (up to three)."""
+    docs = list(dict.fromkeys(q.doc_id for q in items if q.doc_id in searcher.documents))
+    if not docs or len(docs) > 3:
+        return ""
+    return ", ".join(short_name(searcher.documents[d]) for d in docs)
 
 
 def generate_quiz(
@@ -473,14 +610,17 @@ def generate_quiz(
     clause_ids: Sequence[str] | None = None,
     exclude: Iterable[tuple[str, str, str]] = (),
     writer: StemWriter | None = None,
+    difficulties: Sequence[str] | None = None,
 ) -> list[QuizItem]:
-    """Questions from the chosen documents/articles (all regulations when none are chosen)."""
-    return QuizBuilder(searcher, writer).generate(n, types, seed, doc_ids, clause_ids, exclude)
+    """Questions from the chosen documents/units (all regulations when none are chosen), of the chosen levels."""
+    return QuizBuilder(searcher, writer).generate(n, types, seed, doc_ids, clause_ids, exclude, difficulties)
 
 
 def regenerate(searcher: Searcher, items: Sequence[QuizItem], index: int, seed: int,
-               doc_ids: Sequence[str] | None = None, clause_ids: Sequence[str] | None = None) -> QuizItem | None:
-    """A replacement for `items[index]`: same type, not a repeat of any question in `items`."""
+               doc_ids: Sequence[str] | None = None, clause_ids: Sequence[str] | None = None,
+               difficulties: Sequence[str] | None = None) -> QuizItem | None:
+    """A replacement for `items[index]`: same type, not a repeat of (nor near-identical to) another question."""
     old = items[index]
-    new = generate_quiz(searcher, 1, [old.type], seed, doc_ids, clause_ids, exclude=[q.key for q in items])
+    new = QuizBuilder(searcher).generate(1, [old.type], seed, doc_ids, clause_ids, exclude=[q.key for q in items],
+                                         difficulties=difficulties, avoid=items)
     return new[0] if new else None

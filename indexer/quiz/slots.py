@@ -96,7 +96,11 @@ _BODY_TAIL = re.compile(
     r"|tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy|tỉnh|huyện|xã)\b",
     re.IGNORECASE,
 )
-_ROLE_BEFORE = re.compile(r"(?:chủ nhiệm|bí thư|ủy viên|uỷ viên|thành viên|cấp ủy viên|đại biểu|cơ quan)\s+$")
+# A post, a standing office or a term that holds a body's name ("bí thư chi bộ", "thường trực cấp ủy",
+# "đình chỉ sinh hoạt cấp ủy"): the body is part of a longer name, and no sibling body fits there.
+_ROLE_BEFORE = re.compile(
+    r"(?:chủ nhiệm|bí thư|ủy viên|uỷ viên|thành viên|cấp ủy viên|đại biểu|cơ quan|thường trực|sinh hoạt)\s+$"
+)
 _CITED_BEFORE = re.compile(r"(?:\d+-[a-zđ]+/[a-zđ]+|\d{4}),?\s+(?:của|do)\s+$")  # issuer of a cited document
 _FULL_NAMES = {"cấp ủy cấp trên trực tiếp", "ban thường vụ cấp ủy", "đảng ủy cơ sở"}
 _BODY = re.compile(
@@ -104,6 +108,11 @@ _BODY = re.compile(
 )
 FORMS = ("khiển trách", "cảnh cáo", "cách chức", "khai trừ", "giải tán")
 MEMBER_ONLY_FORMS = ("cách chức", "khai trừ")  # for party members; "giải tán" only for organisations
+# How heavy a form is, for members (1..4) and for organisations (1..3): nearer forms make harder distractors.
+SEVERITY = {"khiển trách": 1, "cảnh cáo": 2, "cách chức": 3, "khai trừ": 4, "giải tán": 3}
+# Forms of other discipline systems (a school's, the civil service's): a sentence naming one is not about the
+# Party's forms, so its "khiển trách, cảnh cáo" is no slot for the Party's other forms.
+OTHER_SYSTEM_FORMS = ("buộc thôi học", "buộc thôi việc", "hạ bậc lương", "giáng chức", "đình chỉ học tập")
 _FORM = re.compile(r"(?<!\w)(?P<form>" + "|".join(FORMS) + r")(?!\w)", re.IGNORECASE)
 
 # Old-style tone placement ("uỷ", "hoà") as many of the corpus texts write it, and the modern one.
@@ -126,9 +135,13 @@ class Slot:
 
 
 def _folded(text: str) -> str:
-    """Lower-case canonical spelling with the same length as `text`, so offsets carry over."""
+    """Lower-case canonical spelling with the same length as `text`, so offsets carry over.
+
+    Line breaks and tabs read as spaces: crawled texts wrap lines inside a phrase ("cảnh\ncáo").
+    """
     out = canonical(text).lower()
-    return out if len(out) == len(text) else text.lower()
+    out = out if len(out) == len(text) else text.lower()
+    return out.replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
 def number_key(value: int, unit: str) -> str:
@@ -160,7 +173,10 @@ def find_slots(text: str) -> list[Slot]:
         if m.group("frac") == "quá nửa":
             continue  # "quá nửa" has no sibling phrasing that reads naturally
         out.append(Slot("fraction", m.start(), m.end(), text[m.start():m.end()], key))
+    other_system = any(f in low for f in OTHER_SYSTEM_FORMS)
     for m in _FORM.finditer(low):
+        if other_system:
+            break
         out.append(Slot("form", m.start(), m.end(), text[m.start():m.end()], m.group("form")))
     taken: list[tuple[int, int]] = []
     for m in _BODY.finditer(low):
@@ -186,10 +202,21 @@ _RANGE = re.compile(rf"(?<!\w)(\d{{1,3}})\s+(?:đến|tới|-|–)\s+\d{{1,3}}\s
 BROADER: dict[str, set[str]] = {
     "cấp ủy": {"chi ủy", "đảng ủy", "đảng ủy cơ sở", "ban chấp hành trung ương", "cấp ủy cấp trên trực tiếp",
                "ban thường vụ", "ban thường vụ cấp ủy"},  # the standing committee acts for its committee
-    "cấp ủy cấp trên trực tiếp": {"ban chấp hành trung ương", "đảng ủy"},
+    # the committee directly above a chi bộ is often a đảng ủy cơ sở, acting through its standing committee
+    "cấp ủy cấp trên trực tiếp": {"ban chấp hành trung ương", "đảng ủy", "đảng ủy cơ sở", "ban thường vụ",
+                                  "ban thường vụ cấp ủy"},
     "đảng ủy": {"đảng ủy cơ sở"},
     "ủy ban kiểm tra": {"ủy ban kiểm tra trung ương"},
     "ban thường vụ": {"ban thường vụ cấp ủy"},
+}
+
+
+# Bodies that lead a body and hold its powers: "Cấp uỷ có quyền yêu cầu … báo cáo" is no plain falsehood where
+# the text gives that power to the inspection commission, so they are never its wrong options.
+SUPERIORS: dict[str, set[str]] = {
+    "ủy ban kiểm tra": {"cấp ủy", "đảng ủy", "đảng ủy cơ sở", "chi ủy", "ban thường vụ", "ban thường vụ cấp ủy",
+                        "cấp ủy cấp trên trực tiếp"},
+    "ủy ban kiểm tra trung ương": {"ban chấp hành trung ương", "bộ chính trị", "ban bí thư"},
 }
 
 
@@ -198,11 +225,18 @@ def related_bodies(a: str, b: str) -> bool:
     return a == b or b in BROADER.get(a, set()) or a in BROADER.get(b, set()) or a in b or b in a
 
 
+def holds_powers_of(superior: str, body: str) -> bool:
+    """Whether `superior` leads `body` and may do what the text says `body` does."""
+    return superior in SUPERIORS.get(body, set())
+
+
 def slot_keys(text: str) -> set[tuple[str, str]]:
     """(kind, key) of every slot in `text`: what a distractor must not be, lest it be a second right answer."""
     out = set()
     for s in find_slots(text):
         out.add((_family(s.kind), s.key))
+    for m in _FORM.finditer(_folded(text)):  # forms beside another system's ones are stated all the same
+        out.add(("form", m.group("form")))
     for m in _RANGE.finditer(_folded(text)):  # "từ 19 đến 21 ủy viên" states 19 as well
         out.add(("number", number_key(int(m.group(1)), m.group("unit"))))
     return out
@@ -210,6 +244,16 @@ def slot_keys(text: str) -> set[tuple[str, str]]:
 
 def _family(kind: str) -> str:
     return "number" if kind in ("number", "fraction") else kind
+
+
+def equivalent_keys(slot: Slot) -> set[str]:
+    """The slot's value and the same span in another unit ("10 năm" and "120 tháng"), to spot a give-away."""
+    out = {slot.key}
+    if slot.kind == "number" and slot.unit == "năm":
+        out.add(number_key(slot.value * 12, "tháng"))
+    elif slot.kind == "number" and slot.unit == "tháng" and slot.value % 12 == 0:
+        out.add(number_key(slot.value // 12, "năm"))
+    return out
 
 
 def uses_old_style(text: str) -> bool:
@@ -246,13 +290,38 @@ def like_case(replacement: str, capital: bool) -> str:
     return replacement
 
 
+_RANGE_BEFORE = re.compile(rf"(?:từ|trên)\s+(?P<num>\d{{1,3}}|{_NUM_WORDS})(?:\s+(?P<unit>{'|'.join(TIME_UNITS)}))?"
+                           r"\s+(?:đến|tới|-|–)\s+(?:dưới\s+)?$")
+_RANGE_AFTER = re.compile(rf"^\s+(?:đến|tới|-|–)\s+(?:dưới\s+)?(?P<num>\d{{1,3}}|{_NUM_WORDS})(?!\w)")
+
+
+def range_bounds(text: str, slot: Slot) -> tuple[int, int]:
+    """(lower, upper) exclusive bounds a number slot has inside a range ("từ 13 đến _____", "trên 12 tháng đến
+    dưới _____"), so that no option makes the range run backwards; (0, 1000) when it is in none."""
+    low_text = _folded(text)
+
+    def value(num: str) -> int:
+        return int(num) if num.isdigit() else _WORD_VALUES[num]
+
+    lower, upper = 0, 1000
+    m = _RANGE_BEFORE.search(low_text, 0, slot.start)
+    if m and (not m.group("unit") or m.group("unit") == slot.unit):
+        lower = value(m.group("num"))
+    m = _RANGE_AFTER.match(low_text[slot.end:])
+    if m:
+        upper = value(m.group("num"))
+    return lower, upper
+
+
 def neighbour_numbers(slot: Slot) -> list[int]:
     """Plausible other values for a number slot, nearest (on a log scale) first."""
     import math
 
     common = list(COMMON_VALUES.get(slot.unit, ()))
     extra = [slot.value * 2, max(1, slot.value // 2)]
-    if not common:
+    if common:  # no "chín tuổi" beside "mười tám tuổi": halves and doubles only inside the unit's usual range
+        extra = [v for v in extra if min(common) <= v <= max(common)]
+    else:
         extra += [slot.value - 1, slot.value + 1]
     pool = [v for v in dict.fromkeys(common + extra) if v > 0 and v != slot.value and v < 100]
     return sorted(pool, key=lambda v: (abs(math.log(v) - math.log(slot.value)), v))

@@ -13,6 +13,12 @@ import streamlit as st
 from app.ui import core, render, widgets
 from indexer.citation import clause_citation, completeness_label, document_citation, format_date, status_label
 from indexer.filters import type_label
+from indexer.refs import graph_for
+
+GRAPH_LEGEND = (
+    "Mũi tên: «trích dẫn» (xám), «thay thế» (cam, đậm), «sửa đổi» (xanh, nét đứt). Ô cam: văn bản đã được thay "
+    "thế, luôn hiển thị cùng văn bản thay thế nó; ô nét đứt: văn bản chưa có trong kho. Bấm vào một ô để mở văn bản."
+)
 
 READER_HEIGHT = 680
 
@@ -64,6 +70,7 @@ def document_list(searcher) -> None:
         },
     )
     st.caption("Bấm vào một dòng để mở văn bản.")
+    _corpus_graph(searcher)
     picked = None
     if event and event.selection.rows:
         picked = docs[event.selection.rows[0]].id
@@ -74,6 +81,104 @@ def document_list(searcher) -> None:
         st.session_state.pop("doc_pick", None)
         st.query_params.from_dict({"doc": picked})
         st.rerun()
+
+
+def _corpus_graph(searcher) -> None:
+    """The documents of the corpus as a graph of citations, replacements and amendments (rendered in the browser)."""
+    graph = graph_for(searcher)
+    normative = [d.id for d in searcher.documents.values() if d.normative]
+    with st.expander("Sơ đồ quan hệ giữa các văn bản", expanded=True, icon=":material/account_tree:"):
+        st.graphviz_chart(render.graph_dot(graph.edges(), searcher.documents, outside=False, nodes=normative),
+                          use_container_width=True)
+        st.caption(GRAPH_LEGEND + " Dẫn chiếu tới văn bản ngoài kho có trong trang của từng văn bản.")
+
+
+def _doc_name(searcher, doc_id: str, code: str | None = None) -> str:
+    """A document as a link to the reader, or its code as written with «chưa có trong kho»."""
+    d = searcher.documents.get(doc_id)
+    if d is not None:
+        return render.link_html(d.code, render.reader_href(d.id))
+    return f"{html.escape(code or doc_id.lstrip('?'))} {render.muted('(chưa có trong kho)')}"
+
+
+def _ref_target(searcher, r) -> str:
+    label = html.escape(render.ref_label(r))
+    if r.target_doc in searcher.documents:
+        href = render.reader_href(r.target_doc, r.target_clause)
+        where = r.target_clause.split("/", 1)[1] if r.target_clause else searcher.documents[r.target_doc].code
+        return f"{render.link_html(render.ref_label(r), href)} → {html.escape(where)}"
+    return f"{label} {render.muted('(ngoài kho)')}"
+
+
+def _html_list(items: list[str], empty: str) -> str:
+    if not items:
+        return f'<p class="soi-note">{html.escape(empty)}</p>'
+    return "<ul class=\"soi-refs\">" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def relations(searcher, doc, target=None) -> None:
+    """Under the reader: a small graph of this document's neighbours, and the lists of what it cites, what cites
+    it, what replaced or amended it (and, for an opened clause, that clause's own references)."""
+    graph = graph_for(searcher)
+    st.html(render.INSPECTOR_CSS)
+    st.subheader("Quan hệ với các văn bản khác", anchor=False)
+    replaced = graph.replaced_by(doc.id)
+    if replaced:
+        names = ", ".join(_doc_name(searcher, r.source_doc, r.code) for r in replaced)
+        st.html(f'<p class="soi-note">Văn bản này đã được thay thế bởi {names}: các quy định của nó chỉ để đối chiếu, '
+                "không áp dụng thay văn bản còn hiệu lực.</p>")
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        edges = graph.edges()
+        if any(doc.id in (a, b) for a, _, b in edges):
+            st.graphviz_chart(render.graph_dot(edges, searcher.documents, focus=doc.id), use_container_width=True)
+            st.caption(GRAPH_LEGEND)
+        else:
+            st.caption("Văn bản này không trích dẫn và không được văn bản nào trong kho trích dẫn.")
+    with right:
+        cites = [r for r in graph.cites(doc.id) if not r.internal]
+        by_target: dict[str, list] = {}
+        for r in cites:
+            by_target.setdefault(r.target_doc or f"?{r.code or render.ref_label(r)}", []).append(r)
+        items = []
+        for tgt, refs in by_target.items():
+            where = ", ".join(dict.fromkeys(r.source.split("/", 1)[-1] for r in refs[:4]))
+            more = " …" if len(refs) > 4 else ""
+            items.append(f"{_doc_name(searcher, tgt, refs[0].code or render.ref_label(refs[0]))} "
+                         + render.muted(f"({len(refs)} lần: {where}{more})"))
+        st.markdown("**Văn bản này trích dẫn**")
+        st.html(_html_list(items, "Không trích dẫn văn bản nào khác."))
+        citing: dict[str, list] = {}
+        for r in graph.cited_by(doc.id):
+            citing.setdefault(r.source_doc, []).append(r)
+        items = []
+        for src, refs in citing.items():
+            links = ", ".join(render.link_html(r.source.split("/", 1)[-1], render.reader_href(src, r.source))
+                              for r in refs[:4])
+            items.append(f"{_doc_name(searcher, src)}: {links}" + (" …" if len(refs) > 4 else ""))
+        st.markdown("**Được trích dẫn bởi**")
+        st.html(_html_list(items, "Chưa có văn bản nào trong kho trích dẫn văn bản này."))
+        for title, refs, other in (("Được thay thế bởi", replaced, "source"),
+                                   ("Thay thế", graph.replaces(doc.id), "target"),
+                                   ("Được sửa đổi bởi", graph.amended_by(doc.id), "source"),
+                                   ("Sửa đổi", graph.amends(doc.id), "target")):
+            if refs:
+                st.markdown(f"**{title}**")
+                names = []
+                for r in refs:
+                    where = "ghi ở thông tin văn bản" if r.provenance == "front matter" else "nêu trong văn bản"
+                    name = _doc_name(searcher, r.source_doc if other == "source" else (r.target_doc or "?"), r.code)
+                    names.append(f"{name} {render.muted(f'({where})')}")
+                st.html(_html_list(list(dict.fromkeys(names)), ""))
+    if target is not None:
+        own = graph.cites(target.id)
+        into = graph.cited_by(target.id)
+        if own or into:
+            st.markdown(f"**Dẫn chiếu của {html.escape(render.clause_phrase(target))}**")
+            items = [_ref_target(searcher, r) for r in own]
+            items += [f"Được trích dẫn tại {render.link_html(r.source, render.reader_href(r.source_doc, r.source))}: "
+                      f"«{html.escape(render.ref_label(r))}»" for r in into]
+            st.html(_html_list(items, ""))
 
 
 def _sources(doc) -> None:
@@ -165,6 +270,7 @@ def reader(searcher, doc_id: str, clause_id: str | None) -> None:
                 link = f'.st-key-outline a[href$="clause={quote(current, safe="")}"]'
                 widgets.scroll_to(link, ".st-key-outline", 0.3)
     _sources(doc)
+    relations(searcher, doc, target)
 
 
 def main() -> None:

@@ -1,0 +1,106 @@
+"""Known-item questions from article headings: a second check set that needs no hand-written regulation text.
+
+Every article whose heading the corpus quotes ("Điều 4. Thời hiệu kỷ luật") gives one question: the heading
+without "Điều N." as the query, that article as the gold (every article with the same heading when several
+documents share one, e.g. "Phạm vi điều chỉnh và đối tượng áp dụng"). The file is in the dev-set format
+(DESIGN.md, "Evaluation format"; kind "qa"), so the ordinary command scores it, with the no-diacritics copies:
+
+    python -m eval.known_items --out /tmp/known_items.jsonl
+    soi eval /tmp/known_items.jsonl --out /tmp/known_items.md
+
+Why: 14 answerable dev questions are too few to choose a ranking on; this set is independent of their wording.
+What it measures: the heading is part of the indexed text of its clauses, so it asks "does the ranking keep an
+exact topical match on top" (and, without diacritics, the same typed plainly), not understanding. A feature
+that matches headings directly would be judged unfairly well by it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from eval.dataset import GoldRef
+from eval.gold import GoldResolver
+from indexer.models import Clause, Document
+from indexer.normalize import fold, nfc
+
+MIN_WORDS = 2  # a one-word heading ("Hiệu lực") names no topic of its own
+
+
+def heading_query(title: str) -> str:
+    """The heading as a user would type it: one line, no trailing punctuation."""
+    return re.sub(r"\s+", " ", nfc(title)).strip().rstrip(".:;,").strip()
+
+
+def known_items(documents: Mapping[str, Document], clauses: Mapping[str, Clause]) -> list[dict]:
+    """One question per distinct article heading (>= MIN_WORDS words) whose gold resolves back to that article."""
+    resolver = GoldResolver(documents, clauses)
+    by_heading: dict[str, list[tuple[str, GoldRef]]] = {}
+    first_text: dict[str, str] = {}
+    for c in clauses.values():
+        if c.level != "article" or not c.title.strip():
+            continue
+        query = heading_query(c.title)
+        if len(query.split()) < MIN_WORDS:
+            continue
+        doc = documents[c.doc_id]
+        if doc.year is None:
+            continue
+        ref = GoldRef(doc=doc.code, year=doc.year, article=c.label)
+        # Articles the dev format cannot name (a decision and its attached regulation both have a "Điều 1")
+        # would always count as misses: keep only gold that resolves back to this very article.
+        if resolver.resolve(ref).article_id != c.id:
+            continue
+        key = fold(query)
+        by_heading.setdefault(key, []).append((c.id, ref))
+        first_text.setdefault(key, query)
+    out = []
+    for n, (key, golds) in enumerate(by_heading.items(), start=1):
+        out.append(
+            {
+                "id": f"ki{n:03d}",
+                "question": first_text[key],
+                "gold": [{"doc": r.doc, "year": r.year, "article": r.article, "clause": None, "point": None}
+                         for _, r in golds],
+                "kind": "qa",
+                "source": [cid for cid, _ in golds],
+            }
+        )
+    return out
+
+
+def write_jsonl(items: Iterable[dict], path: Path) -> Path:
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+def load_bundled() -> tuple[dict[str, Document], dict[str, Clause]]:
+    """Documents and clauses of the bundled corpus, parsed directly (no index needed)."""
+    from indexer.corpus import bundled_corpus_dir, load_corpus
+    from indexer.parse import parse_document
+
+    documents = {d.id: d for d in load_corpus(bundled_corpus_dir())}
+    clauses = {c.id: c for d in documents.values() for c in parse_document(d)}
+    return documents, clauses
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m eval.known_items --out FILE`: write the heading questions of the bundled corpus as JSONL."""
+    ap = argparse.ArgumentParser(prog="python -m eval.known_items", description=main.__doc__)
+    ap.add_argument("--out", type=Path, help="JSONL file to write (default: stdout)")
+    args = ap.parse_args(argv)
+    items = known_items(*load_bundled())
+    if args.out:
+        write_jsonl(items, args.out)
+        print(f"wrote {len(items)} questions to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

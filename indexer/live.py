@@ -1,0 +1,105 @@
+"""A searcher that follows the published index: searches keep answering from the open version while a rebuild
+runs, and move to the new version once it is published and loaded (the swap is one reference assignment).
+
+Used by long-running processes (the HTTP API; the UI keys its cached searcher on the same version name).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import store
+from indexer.config import Settings
+from indexer.embedder import Embedder
+from indexer.search import Hit, Searcher
+
+log = logging.getLogger(__name__)
+
+
+def published_version(index_dir: Path) -> str | None:
+    """Name of the version `current` points to (cheap: one readlink), None when there is none."""
+    version = store.current_version(Path(index_dir))
+    return version.name if version is not None else None
+
+
+@dataclass
+class Answer:
+    """One search with what it was answered from, captured under the lock (Searcher keeps per-call state)."""
+
+    hits: list[Hit]
+    version: str
+    understood: dict
+    timings_ms: dict[str, float]
+
+
+class LiveSearcher:
+    """Holds the open `Searcher`; notices a newly published version and loads it in the background."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._searcher = Searcher.open(settings, embedder=embedder)
+        self.embedder = self._searcher.embedder
+        self._search_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._loading: str | None = None
+        self.last_error: str | None = None
+
+    @property
+    def version(self) -> str:
+        return self._searcher.version_dir.name
+
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher to use now; starts loading a newer published version without waiting for it."""
+        newest = published_version(self.settings.index_dir)
+        if newest and newest != self.version:
+            self._start_loading(newest)
+        return self._searcher
+
+    def _start_loading(self, name: str) -> None:
+        with self._load_lock:
+            if self._loading == name:
+                return
+            self._loading = name
+        threading.Thread(target=self._load, args=(name,), name=f"soi-load-{name}", daemon=True).start()
+
+    def _load(self, name: str) -> None:
+        try:
+            fresh = Searcher.open(self.settings, embedder=self.embedder, check_corpus=False)
+        except Exception as e:  # noqa: BLE001 — keep answering from the open version; report why
+            log.exception("loading index version %s failed", name)
+            self.last_error = f"{name}: {e}"
+        else:
+            self._searcher = fresh  # atomic reference swap; searches in flight finish on the old object
+            self.last_error = None
+            log.info("now answering from index version %s", fresh.version_dir.name)
+        finally:
+            with self._load_lock:
+                self._loading = None
+
+    def wait_until_current(self, timeout: float = 60.0) -> bool:
+        """Block until the published version is the one answering (tests, and `soi add` in the same process)."""
+        import time
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            _ = self.searcher
+            if self.version == published_version(self.settings.index_dir):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def search(self, query: str, k: int = 5, mode: str = "fused", doc_ids: list[str] | None = None,
+               in_force_only: bool = False) -> Answer:
+        searcher = self.searcher
+        with self._search_lock:
+            hits = searcher.search(query, k=k, mode=mode, doc_ids=doc_ids, in_force_only=in_force_only)
+            qa = searcher.last_analysis
+            timings = {key: round(v, 2) for key, v in searcher.last_timings.items()}
+        understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text,
+                      "documents": doc_ids or qa.doc_ids, "note": qa.doc_note}
+        return Answer(hits, searcher.version_dir.name, understood, timings)

@@ -1,0 +1,103 @@
+"""Page «Kho dữ liệu»: read-only without an admin password; with one, log in, upload, confirm, reindex.
+
+AppTest covers the page logic on the session index; the upload itself runs in real Chromium against a real
+`soi app` that has its own copy of the index and its own library (so the session index is never changed).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_library import articles, header
+from test_ui_browser import WAIT, _by, assert_no_traceback, settle, wait_for, wait_text
+from ui_support import ENTRY, browser, running_app, screenshot, ui_env  # noqa: F401 — fixtures
+
+PAGE = "views/kho_du_lieu.py"
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def page(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, password: str | None) -> AppTest:  # noqa: F811
+    for k, v in ui_env.items():
+        monkeypatch.setenv(k, v)
+    if password is None:
+        monkeypatch.delenv("SOI_ADMIN_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("SOI_ADMIN_PASSWORD", password)
+    at = AppTest.from_file(str(ENTRY), default_timeout=180).run()
+    return at.switch_page(PAGE).run()
+
+
+def test_read_only_without_admin_password(ui_env, monkeypatch):  # noqa: F811
+    at = page(ui_env, monkeypatch, None)
+    assert not at.exception
+    assert at.title[0].value == "Kho dữ liệu"
+    assert any("chế độ chỉ đọc" in i.value and "SOI_ADMIN_PASSWORD" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert len(table) == len(list(Path(ENTRY).parents[2].joinpath("corpus").glob("*.md"))) - 1  # minus README
+    assert set(table["Nguồn"]) == {"có sẵn"}
+    assert "qd-69-2022" in set(table["id"])
+    assert not at.button and not [t for t in at.text_input if t.label == "Mật khẩu quản trị"]
+
+
+def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(ui_env, monkeypatch):  # noqa: F811
+    at = page(ui_env, monkeypatch, PASSWORD)
+    box = next(t for t in at.text_input if t.label == "Mật khẩu quản trị")
+    box.set_value("sai")
+    at.form_submit_button[0].click()
+    at = at.run()
+    assert [e.value for e in at.error] == ["Mật khẩu không đúng."]
+    assert not [b for b in at.button if b.label == "Tạo lại chỉ mục"]
+    box = next(t for t in at.text_input if t.label == "Mật khẩu quản trị")
+    box.set_value(PASSWORD)
+    at.form_submit_button[0].click()
+    at = at.run()
+    assert not at.error and not at.exception
+    assert [b for b in at.button if b.label == "Tạo lại chỉ mục"]
+    assert any(s.value == "Thêm văn bản" for s in at.subheader)
+
+
+@pytest.mark.browser
+def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  # noqa: F811
+    By = _by()
+    index = tmp_path / "index"
+    shutil.copytree(ui_env["SOI_INDEX_DIR"], index, symlinks=True)
+    library = tmp_path / "library"
+    src = tmp_path / "Quy định 907 (bản chụp).txt"
+    src.write_text(header("907-QĐ/TW", 4, 4, 2024) + articles("dieu-le-dang-2011.md", 35, 36), encoding="utf-8")
+    env = {**ui_env, "SOI_INDEX_DIR": str(index), "SOI_LIBRARY_DIR": str(library), "SOI_ADMIN_PASSWORD": PASSWORD}
+    with running_app(env, tmp_path / "server.log") as server:
+        drv = browser
+        drv.get(server.url + "/kho-du-lieu")
+        wait_text(drv, "h1", "Kho dữ liệu", WAIT)
+        pw = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="password"]'), WAIT)
+        pw.send_keys(PASSWORD)
+        next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Đăng nhập" in b.text).click()
+        upload = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'), WAIT)
+        upload.send_keys(str(src))
+        try:
+            wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Số hiệu"]'), WAIT)
+        finally:
+            screenshot(drv, "08-kho-du-lieu-xac-nhan")
+        settle(drv)
+        code = drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Số hiệu"]')
+        assert code.get_attribute("value") == "907-QĐ/TW"
+        assert drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Ngày ban hành (YYYY-MM-DD)"]') \
+            .get_attribute("value") == "2024-04-04"
+        next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Thêm và cập nhật chỉ mục" in b.text).click()
+        wait_text(drv, "body", "Đã thêm «qd-907-2024»", 300)
+        settle(drv)
+        assert_no_traceback(drv)
+        screenshot(drv, "09-kho-du-lieu-da-them")
+        assert (library / "qd-907-2024.md").is_file()
+        assert not list((library / ".uploads").iterdir())  # the upload was consumed
+        # The same browser asks on the front page: the new document answers (new index version swapped in).
+        drv.get(server.url + "/?q=" + "hình thức kỷ luật đối với đảng viên dự bị")
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and "907-QĐ/TW" not in drv.find_element(By.TAG_NAME, "body").text:
+            time.sleep(0.5)
+        assert "907-QĐ/TW" in drv.find_element(By.TAG_NAME, "body").text
+        assert_no_traceback(drv)
