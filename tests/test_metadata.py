@@ -149,3 +149,11 @@ def test_front_matter_mapping():
     assert fm == {"code": "383-QĐ/TW", "type": "quy-dinh", "title": g.title, "issuer": "Ban Bí thư",
                   "issued": "2025-11-19", "status": "in-force", "completeness": "full"}
     assert g.confidence["status"] == "low"
+
+
+def test_bare_text_title_is_its_first_sentence_not_the_whole_paragraph():
+    body = (bundled_corpus_dir() / "tin-qt-giam-sat.md").read_text(encoding="utf-8")
+    flat = " ".join(body.split("---", 2)[2].split())  # a news text flattened into one paragraph
+    title = guess_metadata(flat, "ghi-chep.txt").title
+    assert 10 < len(title) <= 121
+    assert flat.startswith(title.rstrip("…"))

@@ -126,10 +126,18 @@ def guess_metadata(text: str, filename: str = "") -> GuessedMeta:
     if not meta.title:
         first = next((ln for ln in head if ln and not SEPARATOR_RE.fullmatch(ln)), "")
         if first:
-            meta.set("title", first[:200], first, LOW)
+            meta.set("title", _short_title(first), first, LOW)
         elif filename:
             meta.set("title", Path(filename).stem, f"file name: {filename}", LOW)
     return meta
+
+
+def _short_title(line: str, limit: int = 120) -> str:
+    """A bare text's first line as a title: its first sentence, cut at a word boundary, never a whole paragraph."""
+    sentence = re.split(r"(?<=[.!?;:])\s", line.strip(), maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence.rstrip(" .;:")
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 # --- lines ------------------------------------------------------------------------------------------------------------
