@@ -46,6 +46,7 @@ class LiveSearcher:
         self._search_lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._loading: str | None = None
+        self._failed: str | None = None  # a version that could not be opened is not retried on every request
         self.last_error: str | None = None
 
     @property
@@ -62,7 +63,7 @@ class LiveSearcher:
 
     def _start_loading(self, name: str) -> None:
         with self._load_lock:
-            if self._loading == name:
+            if self._loading == name or self._failed == name:
                 return
             self._loading = name
         threading.Thread(target=self._load, args=(name,), name=f"soi-load-{name}", daemon=True).start()
@@ -73,6 +74,7 @@ class LiveSearcher:
         except Exception as e:  # noqa: BLE001 — keep answering from the open version; report why
             log.exception("loading index version %s failed", name)
             self.last_error = f"{name}: {e}"
+            self._failed = name
         else:
             self._searcher = fresh  # atomic reference swap; searches in flight finish on the old object
             self.last_error = None

@@ -277,3 +277,19 @@ def test_markdown_with_its_own_front_matter_keeps_its_fields_out_of_the_body(tmp
     added = commit(cand, s)
     text = added.path.read_text(encoding="utf-8")
     assert text.count("---\n") == 2 and "code: 906-QĐ/TW" in text
+
+
+def test_mixed_encodings_file_is_converted_and_says_so(tmp_path):
+    """Lines typed in Unicode and lines in TCVN3 bytes in one file: every line comes out as the Unicode text."""
+    from indexer.ingest.encoding import encode_tcvn3
+
+    lines = articles("qd-37-2021.md", 1, 3).splitlines()
+    data = b"".join(
+        (ln + "\n").encode("utf-8") if i % 2 == 0 else encode_tcvn3(ln + "\n") for i, ln in enumerate(lines)
+    )
+    src = tmp_path / "tron-ma.txt"
+    src.write_bytes(data)
+    cand = prepare(src, small_settings(tmp_path))
+    assert cand.extracted.encoding.startswith("mixed:") and "tcvn3" in cand.extracted.encoding
+    assert [n.code for n in cand.notices if n.code == "encoding"]
+    assert cand.extracted.text.splitlines() == lines

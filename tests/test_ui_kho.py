@@ -77,6 +77,14 @@ def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  #
         pw.send_keys(PASSWORD)
         next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Đăng nhập" in b.text).click()
         upload = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'), WAIT)
+        junk = tmp_path / "rac.txt"
+        junk.write_bytes(bytes(range(256)) * 64)  # binary data named .txt: named, refused, nothing kept
+        upload.send_keys(str(junk))
+        wait_text(drv, "body", "rac.txt: tệp không phải văn bản (có vẻ là dữ liệu nhị phân)", WAIT)
+        assert_no_traceback(drv)
+        screenshot(drv, "07-kho-du-lieu-tep-hong")
+        assert not list((library / ".uploads").iterdir())
+        upload = drv.find_element(By.CSS_SELECTOR, 'input[type="file"]')
         upload.send_keys(str(src))
         try:
             wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Số hiệu"]'), WAIT)

@@ -94,10 +94,13 @@ def _add_section() -> None:
         return
     cand = st.session_state.get("candidate")
     if cand is None or st.session_state.get("candidate_name") != (upload.name, upload.size):
+        path = None
         try:
             path = _save_upload(upload, Path(s.library_dir) / UPLOADS, s.max_file_mb)
             cand = prepare(path, s)
         except IngestError as e:
+            if path is not None:
+                path.unlink(missing_ok=True)  # a refused file is not kept
             st.error(e.message("vi"), icon=":material/error:")
             return
         st.session_state["candidate"] = cand
