@@ -198,7 +198,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_refs(args: argparse.Namespace) -> int:
     from indexer.citation import clause_citation, document_citation, status_label
-    from indexer.refs import RefGraph
+    from indexer.refs import graph_for
 
     searcher = _open(args, load_model=False)
     node = args.id
@@ -208,7 +208,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
             print(f"Không có văn bản hay điều khoản «{node}» (unknown document or clause id).", file=sys.stderr)
             return 2
         node = docs[0].id
-    g = RefGraph.from_searcher(searcher)
+    g = graph_for(searcher)
     doc = searcher.documents[node.split("/", 1)[0]]
     head = clause_citation(searcher.clauses[node], doc) if node in searcher.clauses else document_citation(doc)
     print(f"{head}\n[{status_label(doc)}]\n")

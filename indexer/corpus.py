@@ -124,7 +124,7 @@ def load_corpus(directory: Path, skipped: list[tuple[Path, str]] | None = None) 
     return [documents[key] for key in sorted(documents)]
 
 
-def _code_key(code: str) -> str:
+def code_key(code: str) -> str:
     """Codes are compared NFC, case-insensitively, without spaces: "22-QĐ/TW" == "22 - qđ/tw"."""
     return "".join(unicodedata.normalize("NFC", code).casefold().split())
 
@@ -134,6 +134,6 @@ def find_document(documents: list[Document], code: str, year: int | None = None)
 
     With several candidates and no year, the most recently issued one is returned.
     """
-    key = _code_key(code)
-    matches = [d for d in documents if _code_key(d.code) == key and (year is None or d.year == year)]
+    key = code_key(code)
+    matches = [d for d in documents if code_key(d.code) == key and (year is None or d.year == year)]
     return max(matches, key=lambda d: d.issued) if matches else None

@@ -11,7 +11,6 @@ article not collected, or a kind of violation whose article is missing, says so 
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -551,16 +550,9 @@ def _dedupe(links: list[DisciplineLink]) -> list[DisciplineLink]:
     return out
 
 
-_LINKERS: weakref.WeakKeyDictionary[Any, DisciplineLinker] = weakref.WeakKeyDictionary()
-
-
 def linker_for(searcher: Searcher) -> DisciplineLinker:
-    """The linker of an opened index, built on first use (tens of ms) and kept as long as the searcher lives."""
-    lk = _LINKERS.get(searcher)
-    if lk is None:
-        lk = DisciplineLinker(searcher)
-        _LINKERS[searcher] = lk
-    return lk
+    """The linker of an opened index, built once per index version (tens of ms)."""
+    return searcher.derived("discipline", DisciplineLinker)
 
 
 def discipline_for(clause_id: str, searcher: Searcher, k: int = 3) -> RuleDiscipline:

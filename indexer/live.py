@@ -83,18 +83,6 @@ class LiveSearcher:
             with self._load_lock:
                 self._loading = None
 
-    def wait_until_current(self, timeout: float = 60.0) -> bool:
-        """Block until the published version is the one answering (tests, and `soi add` in the same process)."""
-        import time
-
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            _ = self.searcher
-            if self.version == published_version(self.settings.index_dir):
-                return True
-            time.sleep(0.05)
-        return False
-
     def search(self, query: str, k: int = 5, mode: str = "fused", doc_ids: list[str] | None = None,
                in_force_only: bool = False) -> Answer:
         searcher = self.searcher

@@ -152,6 +152,11 @@ def strip_diacritics(s: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in d if not unicodedata.combining(c)))
 
 
+def slug(s: str) -> str:
+    """ASCII, lower case, hyphens: ids and file names from Vietnamese text ("69-QĐ/TW" -> "69-qd-tw")."""
+    return re.sub(r"[^a-z0-9]+", "-", strip_diacritics(s).lower()).strip("-")
+
+
 def fold_ascii(s: str) -> str:
     """The matching key for text typed without diacritics: `strip_diacritics(fold(s))`."""
     return strip_diacritics(fold(s))

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from indexer.models import Clause, Document
+from indexer.normalize import slug
 
 NEWS_TYPES = {"tin-tuc"}
 
@@ -201,12 +202,6 @@ def search_text(text: str) -> str:
             out.append(line)
         prev = line
     return "\n".join(out).replace("**", "")
-
-
-def _slug(s: str) -> str:
-    folded = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
-    ascii_ = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
 
 
 # --- The parser ------------------------------------------------------------------------------------------------
@@ -432,7 +427,7 @@ class _Parser:
         node = _Node("attachment", start, marker_end=self.lines[last].end, head_end=self.lines[last].end)
         node.title_text = title
         node.label = (title_lines[0].capitalize() if title_lines else "Văn bản kèm theo").replace("*", "")
-        node.seg = _slug(node.label) or "kem-theo"
+        node.seg = slug(node.label) or "kem-theo"
         return j, node
 
     def _scan(self, i0: int, i1: int, root: _Node | None) -> list[_Node]:
@@ -675,7 +670,7 @@ class _Parser:
         under_article = node.parent is not None and node.parent.kind == "article"
         simple = {
             "preamble": ("preamble", "preamble"), "signature": ("signature", "signature"),
-            "appendix": ("part", node.seg), "attachment": ("part", node.seg), "part": ("part", f"ph{_slug(label)}"),
+            "appendix": ("part", node.seg), "attachment": ("part", node.seg), "part": ("part", f"ph{slug(label)}"),
             "chapter": ("chapter", f"ch{label}"), "muc": ("section", f"m{label}"), "roman": ("section", label),
             "mau": ("section", f"mau{label}"), "article": ("article", f"d{label}"),
             "paragraph": ("paragraph", f"p{label}"), "bullet": ("paragraph", f"p{label}"),

@@ -12,10 +12,9 @@ written, so nothing is silently dropped.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from indexer.docref import DocRef, find_doc_refs, resolve_doc_refs
 from indexer.models import Clause, Document
@@ -343,13 +342,6 @@ class RefGraph:
         return sorted(out)
 
 
-_GRAPHS: weakref.WeakKeyDictionary[Any, RefGraph] = weakref.WeakKeyDictionary()
-
-
 def graph_for(searcher: Searcher) -> RefGraph:
-    """The reference graph of an opened index, built on first use and kept as long as the searcher lives."""
-    g = _GRAPHS.get(searcher)
-    if g is None:
-        g = RefGraph.from_searcher(searcher)
-        _GRAPHS[searcher] = g
-    return g
+    """The reference graph of an opened index, built once per index version."""
+    return searcher.derived("refs", RefGraph.from_searcher)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import documents_with_body
 
 MODES = ("fused", "lexical", "dense")
+T = TypeVar("T")
 
 
 FUSION_METHODS = ("cc", "rrf")
@@ -95,6 +98,7 @@ class Searcher:
         self.group_of = [self._group_key(cid) for cid in self.unit_ids]
         self.doc_factor = self._doc_factors()
         self.last_timings: dict[str, float] = {}
+        self._derived: dict[str, object] = {}
 
     # ---- opening -------------------------------------------------------------------------------------------
 
@@ -148,6 +152,13 @@ class Searcher:
         if self.embedder is not None:
             self.embedder.encode_query("khởi động tìm kiếm")
             self.embedder.clear_cache()
+
+    def derived(self, key: str, build: Callable[[Searcher], T]) -> T:
+        """A structure computed from this index version (reference graph, discipline linker), built on first use
+        and kept with it, so a rebuilt index gets fresh ones and every caller shares them."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]  # type: ignore[return-value]
 
     def clear_caches(self) -> None:
         """Forget memoised query embeddings (so timings measure the real work)."""

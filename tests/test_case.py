@@ -9,7 +9,7 @@ import io
 import docx
 import pytest
 from pypdf import PdfReader
-from ui_support import ENTRY, ui_env  # noqa: F401 — ui_env is a fixture
+from ui_support import ENTRY
 
 from app.cli import main
 from indexer.case import analyze_case, checks_csv, export, filename, to_markdown

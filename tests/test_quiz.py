@@ -14,7 +14,7 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import ENTRY, ui_env  # noqa: F401 — ui_env is a fixture
+from ui_support import open_page
 
 from app.cli import main
 from indexer.citation import clause_citation
@@ -165,12 +165,8 @@ def test_cli_quiz(index_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["quiz", "--index", index_dir, "--doc", "không có văn bản này xyz"]) == 2
 
 
-def test_on_tap_page(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    for k, v in ui_env.items():
-        monkeypatch.setenv(k, v)
-    at = AppTest.from_file(str(ENTRY), default_timeout=180).run()
-    at = at.switch_page("views/on_tap.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+def test_on_tap_page(app: AppTest) -> None:  # noqa: F811
+    at = open_page(app, "views/on_tap.py")
     assert at.title[0].value == "Ôn tập"
     at.multiselect(key="quiz_docs").set_value([DL])
     at.select_slider(key="quiz_n").set_value(5)

@@ -15,21 +15,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import ENTRY, ui_env  # noqa: F401 — ui_env is a fixture
 
-TIMEOUT = 180  # the first run loads the model
 Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 Q_UNG_CU = "đảng viên dự bị có được ứng cử vào cấp ủy không"
 Q_PLAIN = "thoi hieu xu ly ky luat dang vien"
 CITE_69 = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
 CITE_DL = "Khoản 2, Điều 35, Điều lệ Đảng Cộng sản Việt Nam (2011)"
-
-
-@pytest.fixture
-def app(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    for k, v in ui_env.items():
-        monkeypatch.setenv(k, v)
-    return AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
 
 
 def _unescape(md: str) -> str:

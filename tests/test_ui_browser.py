@@ -10,7 +10,7 @@ import time
 from urllib.parse import quote
 
 import pytest
-from ui_support import browser, grant_clipboard, screenshot, ui_env, ui_server  # noqa: F401 — fixtures
+from ui_support import browser, grant_clipboard, screenshot, ui_server  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.browser
 

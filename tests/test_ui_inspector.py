@@ -7,20 +7,12 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import ENTRY, browser, screenshot, ui_env, ui_server  # noqa: F401 — fixtures
+from ui_support import browser, screenshot, ui_server  # noqa: F401 — fixtures
 
 from app.ui import render
 from indexer.refs import graph_for
 
-TIMEOUT = 180
 WAIT = 120
-
-
-@pytest.fixture
-def app(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    for k, v in ui_env.items():
-        monkeypatch.setenv(k, v)
-    return AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
 
 
 def _clean(at: AppTest) -> None:

