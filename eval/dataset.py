@@ -35,18 +35,22 @@ class GoldRef:
     """One clause that answers a question, as the source names it: document code + year, article, clause, point.
 
     `clause`/`point` None means the unit is the article (or the clause). For documents without articles,
-    `article` holds the section path ("II.2").
+    `article` holds the section path ("II.2"). `article` None: the source names only the document (then
+    clause and point are None too), scored at document level only.
     """
 
     doc: str
     year: int
-    article: str
+    article: str | None
     clause: str | None = None
     point: str | None = None
 
     def label(self) -> str:
         """Human-readable location, e.g. "22-QĐ/TW (2021) Điều 29 khoản 2 điểm 2.2"."""
-        out = f"{self.doc} ({self.year}) Điều {self.article}"
+        out = f"{self.doc} ({self.year})"
+        if self.article is None:
+            return out
+        out += f" Điều {self.article}"
         if self.clause:
             out += f" khoản {self.clause}"
         if self.point:
@@ -102,9 +106,13 @@ def _parse_gold(item: Any, index: int, fail: Fail) -> GoldRef:
     year = item["year"]
     if isinstance(year, bool) or not isinstance(year, int):
         fail(f"{where}'year' must be an integer, got {type(year).__name__}")
-    article = _req_str(item, "article", where, fail).strip()
+    if "article" not in item:
+        fail(f"missing {where}'article' (null when the source names only the document)")
+    article = None if item["article"] is None else _req_str(item, "article", where, fail).strip()
     clause = _opt_str(item, "clause", where, fail)
     point = _opt_str(item, "point", where, fail)
+    if article is None and (clause is not None or point is not None):
+        fail(f"{where}'article' is null but {'clause' if clause is not None else 'point'} is given")
     if point is not None and clause is None:
         fail(f"{where}'point' given without 'clause'")
     return GoldRef(doc=doc, year=year, article=article, clause=clause, point=point)

@@ -95,9 +95,10 @@ class GoldLoc:
     """A gold location resolved against the corpus.
 
     `article_id` is the article-level unit ("qd-22-2021/d29"), `clause_id` the most specific unit named
-    ("qd-22-2021/d29/k2/2.2"; equal to article_id when no clause is given). When the document is unknown
-    both are None. `in_corpus`: the article exists among the clauses (article-level answerable);
-    `clause_in_corpus`: the named clause/point exists too (clause-level answerable).
+    ("qd-22-2021/d29/k2/2.2"; equal to article_id when no clause is given). When the document is unknown,
+    or the gold names only the document, both are None. `in_corpus`: the article exists among the clauses
+    (article-level answerable); `clause_in_corpus`: the named clause/point exists too (clause-level
+    answerable); `doc_in_corpus`: the document has text in the corpus (document-level answerable).
     """
 
     ref: GoldRef
@@ -106,15 +107,29 @@ class GoldLoc:
     clause_id: str | None
     in_corpus: bool
     clause_in_corpus: bool
-    reason: str = ""  # why not (fully) in corpus, for the report; "" when both levels are in corpus
+    reason: str = ""  # why not (fully) in corpus, for the report; "" when every level it names is in corpus
+    doc_in_corpus: bool = False
 
     def unit_id(self, level: str) -> str:
-        """Id used for matching at `level` ("article"/"clause"); an unmatchable marker if the document is unknown."""
+        """Id used for matching at `level` ("document"/"article"/"clause"); an unmatchable marker if unknown."""
+        if level == "document":
+            return self.doc_id or f"!not-in-corpus:{self.ref.doc} ({self.ref.year})"
         value = self.article_id if level == "article" else self.clause_id
         return value if value is not None else f"!not-in-corpus:{self.ref.label()}"
 
+    def has_level(self, level: str) -> bool:
+        """Whether the gold names a unit at `level`: a document-only gold has none at article or clause level."""
+        return level == "document" or self.ref.article is not None
+
     def answerable(self, level: str) -> bool:
+        if level == "document":
+            return self.doc_in_corpus
         return self.in_corpus if level == "article" else self.clause_in_corpus
+
+    @property
+    def present(self) -> bool:
+        """The unit the gold names (its article, or its document when it names no article) is in the corpus."""
+        return self.in_corpus if self.ref.article is not None else self.doc_in_corpus
 
 
 class GoldResolver:
@@ -152,6 +167,10 @@ class GoldResolver:
             if known:
                 why += f" (only years {', '.join(str(y) for y in known)})"
             return GoldLoc(ref, None, None, None, False, False, why)
+        has_text = doc_id in self._doc_has_clauses
+        if ref.article is None:
+            why = "" if has_text else f"document {doc_id} has no text in the corpus"
+            return GoldLoc(ref, doc_id, None, None, False, False, why, has_text)
         article = _clean_label(ref.article)
         clause = _clean_label(ref.clause) if ref.clause else None
         point = _clean_label(ref.point) if ref.point else None
@@ -163,7 +182,7 @@ class GoldResolver:
                     article_id = clause_id = cand
         in_art = self._exists(article_id) or (doc_id, article) in self._articles
         in_clause = in_art and self._exists(clause_id)
-        if doc_id not in self._doc_has_clauses:
+        if not has_text:
             why = f"document {doc_id} has no text in the corpus"
         elif not in_art:
             why = f"{article_id} not in corpus (partial document)"
@@ -171,7 +190,7 @@ class GoldResolver:
             why = f"{clause_id} not in corpus (article present)"
         else:
             why = ""
-        return GoldLoc(ref, doc_id, article_id, clause_id, in_art, in_clause, why)
+        return GoldLoc(ref, doc_id, article_id, clause_id, in_art, in_clause, why, has_text)
 
     def resolve_all(self, refs: list[GoldRef]) -> list[GoldLoc]:
         return [self.resolve(r) for r in refs]

@@ -1,21 +1,26 @@
 """Presenting an EvalReport: an aligned terminal table, a JSON document, a Markdown report with a bar chart.
 
-The systems sit side by side in every table so each number is read next to its baselines; misses are listed
-with the top-3 returned clauses so a person can see why a question failed.
+The systems sit next to each other in every table (one row each) so each number is read next to its baselines,
+with its 95% bootstrap interval, since with some 80 questions a difference of a few points may be noise; the
+paired comparisons say which differences the question set can tell apart. Misses are listed with the top-3
+returned clauses so a person can see why a question failed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from eval.runner import LEVELS, EvalReport, Miss, Scores
+from eval.results import DOC_GROUP, LEVELS, EvalReport, Miss, Scores
+from eval.stats import CONFIDENCE, RESAMPLES, SEED, PairedComparison, paired_table
 
 SCOPE_TITLES = {
     "answerable": "Answerable questions (gold outside the corpus left out)",
     "all": "All questions (gold outside the corpus counts as not found)",
 }
+CI_NOTE = f"each figure: mean [{CONFIDENCE:.0%} bootstrap interval over questions]"
 
 
 def _short(metric: str, compact: bool = False) -> str:
@@ -29,24 +34,37 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _score_rows(report: EvalReport, scope: str) -> list[tuple[str, str, str, list[list[str]]]]:
-    """(group label, level, n, per-system metric strings) rows of one scope."""
+def _fmt_ci(sc: Scores | None, metric: str) -> str:
+    """The mean and its interval, e.g. "0.802 [0.72–0.88]"; "—" when not measured."""
+    if sc is None or metric not in sc.values:
+        return "—"
+    value = f"{sc.values[metric]:.3f}"
+    if metric not in sc.ci:
+        return value
+    lo, hi = sc.ci[metric]
+    return f"{value} [{lo:.2f}–{hi:.2f}]"
+
+
+def _group_label(group: str) -> str:
+    return group.removeprefix(DOC_GROUP)
+
+
+def _score_rows(
+    report: EvalReport, scope: str, groups: Sequence[str], levels: Sequence[str], metrics: Sequence[str]
+) -> list[list[str]]:
+    """[group, level, n, system, metric cells...] rows, one per system; group/level shown on their first row."""
     rows = []
-    systems = list(report.systems)
-    for group in report.groups():
-        first = True
-        for level in LEVELS:
-            cells: list[list[str]] = []
-            n: int | None = None
-            for name in systems:
-                sc: Scores | None = report.systems[name].scores.get(scope, {}).get(group, {}).get(level)
-                if sc is not None:
-                    n = sc.n
-                cells.append([_fmt(sc.values.get(m) if sc else None) for m in report.metrics])
-            if n is None:
+    for group in groups:
+        first_of_group = True
+        for level in levels:
+            found = {name: sr.scores.get(scope, {}).get(group, {}).get(level) for name, sr in report.systems.items()}
+            ns = [sc.n for sc in found.values() if sc is not None]
+            if not ns:
                 continue
-            rows.append((group if first else "", level, str(n), cells))
-            first = False
+            for i, (name, sc) in enumerate(found.items()):
+                head = [_group_label(group) if first_of_group else "", level, str(ns[0])] if i == 0 else ["", "", ""]
+                rows.append([*head, name, *(_fmt_ci(sc, m) for m in metrics)])
+                first_of_group = False
     return rows
 
 
@@ -59,26 +77,39 @@ def _grid(header: list[str], rows: list[list[str]], right: set[int], sep: str = 
     return out
 
 
+def _doc_metrics(report: EvalReport) -> list[str]:
+    """Recall@5 and MRR@k: the figures of the per-document and paired tables."""
+    return [m for m in (f"recall@{min(5, report.k)}", f"mrr@{report.k}") if m in report.metrics]
+
+
 def _scores_block(report: EvalReport, scope: str) -> list[str]:
-    systems = list(report.systems)
-    metric_heads = [_short(m, compact=True) for m in report.metrics]
-    header = ["kind", "level", "n"]
-    for _ in systems:
-        header += ["│", *metric_heads]
-    rows = []
-    for group, level, n, cells in _score_rows(report, scope):
-        row = [group, level, n]
-        for c in cells:
-            row += ["│", *c]
-        rows.append(row)
-    right = {i for i, h in enumerate(header) if i >= 2 and h != "│"}
-    lines = _grid(header, rows, right, sep=" ")
-    # a title line naming each system above its block of columns
-    bars = [i for i, ch in enumerate(lines[0]) if ch == "│"]
-    title = ""
-    for pos, name in zip(bars, systems, strict=True):
-        title = title.ljust(pos) + "│ " + name
-    return [title, *lines]
+    header = ["kind", "level", "n", "system", *(_short(m, compact=True) for m in report.metrics)]
+    rows = _score_rows(report, scope, report.groups(), LEVELS, report.metrics)
+    return _grid(header, rows, {2})
+
+
+def _documents_block(report: EvalReport) -> list[str]:
+    metrics = _doc_metrics(report)
+    header = ["document", "level", "n", "system", *(_short(m) for m in metrics)]
+    rows = _score_rows(report, "answerable", report.document_groups(), ["article"], metrics)
+    return _grid(header, rows, {2}) if rows else []
+
+
+def _signed_ci(pc: PairedComparison) -> str:
+    return f"{pc.mean_diff:+.3f} [{pc.lo:.2f}–{pc.hi:.2f}]"
+
+
+def _paired_rows(report: EvalReport) -> tuple[list[str], list[list[str]]]:
+    header = ["A", "B", "metric", "n", "A wins", "B wins", "ties", "mean A−B [95%]"]
+    rows = [
+        [pc.a, pc.b, _short(pc.metric), str(pc.n), str(pc.a_wins), str(pc.b_wins), str(pc.ties), _signed_ci(pc)]
+        for pc in paired_table(report)
+    ]
+    return header, rows
+
+
+PAIRED_TITLE = "Paired comparison (answerable questions, article level, the same questions for A and B)"
+DOCS_TITLE = "By gold document (answerable questions, article level; a question counts under its first gold item)"
 
 
 def _latency_block(report: EvalReport) -> list[str]:
@@ -125,10 +156,16 @@ def _summary(report: EvalReport) -> str:
 
 
 def format_table(report: EvalReport) -> str:
-    """The terminal report: scores per scope/kind/level with the systems side by side, latency, gaps, misses."""
+    """The terminal report: scores per scope/kind/level, paired comparisons, per document, latency, gaps, misses."""
     lines = [_summary(report), ""]
     for scope in ("answerable", "all"):
-        lines += [f"{SCOPE_TITLES[scope]}; MRR and nDCG at {report.k}", *_scores_block(report, scope), ""]
+        lines += [f"{SCOPE_TITLES[scope]}; MRR and nDCG at {report.k}; {CI_NOTE}", *_scores_block(report, scope), ""]
+    header, rows = _paired_rows(report)
+    if rows:
+        lines += [f"{PAIRED_TITLE}:", *_grid(header, rows, set(range(3, 7))), ""]
+    docs = _documents_block(report)
+    if docs:
+        lines += [f"{DOCS_TITLE}:", *docs, ""]
     lines += _latency_block(report) + [""]
     gold = _gold_lines(report)
     if gold:
@@ -147,14 +184,20 @@ def format_table(report: EvalReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _score_json(sc: Scores) -> dict[str, Any]:
+    ci = {m: {"lo": round(lo, 6), "hi": round(hi, 6)} for m, (lo, hi) in sc.ci.items()}
+    return {"n": sc.n, **{m: round(v, 6) for m, v in sc.values.items()}, "ci95": ci}
+
+
 def _scores_json(scores: dict[str, dict[str, dict[str, Scores]]]) -> dict[str, Any]:
     return {
-        scope: {
-            group: {level: {"n": sc.n, **{m: round(v, 6) for m, v in sc.values.items()}} for level, sc in lv.items()}
-            for group, lv in groups.items()
-        }
+        scope: {group: {level: _score_json(sc) for level, sc in lv.items()} for group, lv in groups.items()}
         for scope, groups in scores.items()
     }
+
+
+def _paired_json(pc: PairedComparison) -> dict[str, Any]:
+    return {key: round(v, 6) if isinstance(v, float) else v for key, v in asdict(pc).items()}
 
 
 def to_json(report: EvalReport) -> dict[str, Any]:
@@ -172,6 +215,7 @@ def to_json(report: EvalReport) -> dict[str, Any]:
                     "generated": q.generated,
                     "article_rank": q.article_rank,
                     "clause_rank": q.clause_rank,
+                    "document_rank": q.document_rank,
                     "latency_ms": round(q.latency_ms, 3),
                     "ranked": q.ranked,
                 }
@@ -191,6 +235,7 @@ def to_json(report: EvalReport) -> dict[str, Any]:
                     "clause_id": loc.clause_id,
                     "in_corpus": loc.in_corpus,
                     "clause_in_corpus": loc.clause_in_corpus,
+                    "doc_in_corpus": loc.doc_in_corpus,
                     "reason": loc.reason,
                 }
                 for loc in g.locations
@@ -206,18 +251,22 @@ def to_json(report: EvalReport) -> dict[str, Any]:
         "n_questions": report.n_questions,
         "n_generated": report.n_generated,
         "answerable": report.answerable,
+        "bootstrap": {"resamples": RESAMPLES, "seed": SEED, "confidence": CONFIDENCE},
         "systems": systems,
+        "paired": [_paired_json(pc) for pc in paired_table(report)],
         "gold": gold,
     }
 
 
+def _md_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    align = ["---:" if i in right else "---" for i in range(len(header))]
+    return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|", *("| " + " | ".join(r) + " |" for r in rows)]
+
+
 def _md_scores(report: EvalReport, scope: str) -> list[str]:
-    heads = [_short(m) for m in report.metrics]
-    header = ["kind", "level", "n"] + [f"{name} {h}" for name in report.systems for h in heads]
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
-    for group, level, n, cells in _score_rows(report, scope):
-        out.append("| " + " | ".join([group, level, n] + [v for c in cells for v in c]) + " |")
-    return out
+    header = ["kind", "level", "n", "system", *(_short(m) for m in report.metrics)]
+    rows = _score_rows(report, scope, report.groups(), LEVELS, report.metrics)
+    return _md_table(header, rows, {2, *range(4, len(header))})
 
 
 def plot_chart(report: EvalReport, png_path: Path) -> Path:
@@ -255,7 +304,16 @@ def write_markdown(report: EvalReport, out_path: Path) -> tuple[Path, Path]:
     png = plot_chart(report, out_path.with_suffix(".png"))
     lines = ["# soi eval", "", _summary(report), "", f"![Recall@5 and MRR@{report.k} per system]({png.name})", ""]
     for scope in ("answerable", "all"):
-        lines += [f"## {SCOPE_TITLES[scope]}", "", *_md_scores(report, scope), ""]
+        lines += [f"## {SCOPE_TITLES[scope]}", "", f"MRR and nDCG at {report.k}; {CI_NOTE}.", ""]
+        lines += [*_md_scores(report, scope), ""]
+    header, rows = _paired_rows(report)
+    if rows:
+        lines += [f"## {PAIRED_TITLE}", "", *_md_table(header, rows, set(range(3, len(header)))), ""]
+    metrics = _doc_metrics(report)
+    doc_rows = _score_rows(report, "answerable", report.document_groups(), ["article"], metrics)
+    if doc_rows:
+        doc_header = ["document", "level", "n", "system", *(_short(m) for m in metrics)]
+        lines += [f"## {DOCS_TITLE}", "", *_md_table(doc_header, doc_rows, {2, *range(4, len(doc_header))}), ""]
     lines += ["## Latency", "", "```", *_latency_block(report), "```", ""]
     gold = _gold_lines(report)
     if gold:

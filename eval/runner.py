@@ -3,15 +3,19 @@
 What is measured, and why:
 - Every system (fused, lexical-only, dense-only, or any other callable) answers the same questions in one run,
   so each number has its baseline beside it.
-- Two levels: article (the returned clause's article is a gold article) and clause (the returned clause is the
-  gold clause/point or inside it). The clause-level ranking is `Hit.clause` of each hit only; `Hit.also`
-  is not counted, or a system could list every clause of an article and score at clause level for free.
+- Three levels: article (the returned clause's article is a gold article), clause (the returned clause is the
+  gold clause/point or inside it) and document (the returned clause's document is a gold document). The
+  clause-level ranking is `Hit.clause` of each hit only; `Hit.also` is not counted, or a system could list
+  every clause of an article and score at clause level for free. Gold that names only a document (article
+  null) takes part at document level only: a question with nothing else is left out of the other two.
 - Two scopes: "all" (gold outside the corpus counts as an unreachable unit) and "answerable" (only gold in
   the corpus; questions with none are left out). Answerability is per level: an article present with the
   gold khoản missing is answerable at article level only.
-- Groups: "overall" (the questions of the file) and each `kind`. Copies of the questions with diacritics
-  stripped are generated on the fly as kind "nodiacritics"; they are reported in their own group and are not
-  part of "overall", so "overall" stays the file's own set.
+- Groups: "overall" (the questions of the file), each `kind`, and "doc:<id>" (file questions by the document
+  of their first gold item). Copies of the questions with diacritics stripped are generated on the fly as kind
+  "nodiacritics"; they are reported in their own group and are not part of "overall", so "overall" stays the
+  file's own set.
+- Each mean comes with a 95% percentile-bootstrap interval over its questions (eval.stats, seeded).
 - Latency: one warm-up query per system (not timed, it pays for lazy loading), then per query the searcher's
   own `last_timings["total"]` when it provides one, else wall-clock milliseconds around the call.
 """
@@ -23,17 +27,31 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from eval.dataset import KINDS, EvalFormatError, Question, load_questions
+import numpy as np
+
+from eval.dataset import EvalFormatError, Question, load_questions
 from eval.gold import GoldLoc, GoldResolver, article_unit_id
 from eval.metrics import first_match_rank, mean, metric_names, percentile, score_question
+from eval.report import format_table, to_json, write_markdown
+from eval.results import (  # noqa: F401  (re-exported: these names were defined here before eval.results)
+    DOC_GROUP,
+    LEVELS,
+    SCOPES,
+    EvalReport,
+    GoldReport,
+    Miss,
+    PerQuestion,
+    QuestionResult,
+    Returned,
+    Scores,
+    SystemResult,
+)
+from eval.stats import bootstrap_ci_columns
 from indexer.models import Clause, Document, Hit
 
-LEVELS = ("article", "clause")
-SCOPES = ("answerable", "all")
 DEFAULT_SYSTEMS = ("fused", "lexical", "dense")
 SNIPPET_CHARS = 120
 
@@ -45,103 +63,6 @@ class SearcherLike(Protocol):
     clauses: Mapping[str, Clause]
 
     def search(self, query: str, k: int = 10, mode: str = "fused") -> list[Hit]: ...
-
-
-@dataclass
-class Scores:
-    """Mean metrics over `n` questions (keys from `metrics.metric_names(k)`)."""
-
-    n: int
-    values: dict[str, float]
-
-
-@dataclass
-class Returned:
-    """A returned clause as shown for a miss: id, citation, first characters of its text."""
-
-    clause_id: str
-    citation: str
-    snippet: str
-
-
-@dataclass
-class QuestionResult:
-    """One question's outcome for one system (answerable gold only for the ranks)."""
-
-    id: str
-    kind: str
-    generated: bool
-    ranked: list[str]  # Hit.clause ids, best first
-    article_rank: int | None  # first position whose article is a gold article (in-corpus gold), within k
-    clause_rank: int | None
-    latency_ms: float
-    top: list[Returned] = field(default_factory=list)  # first 3 hits
-
-
-@dataclass
-class Miss:
-    """An answerable question whose gold article is not in the system's top `miss_k`."""
-
-    id: str
-    kind: str
-    question: str
-    gold: list[str]  # in-corpus gold clause ids
-    article_rank: int | None  # where the gold article did come, if within k
-    top: list[Returned]
-
-
-@dataclass
-class SystemResult:
-    name: str
-    scores: dict[str, dict[str, dict[str, Scores]]]  # scope -> group -> level -> Scores
-    latency_ms: dict[str, float]  # p50, p95, mean, n; plus mean of each component the searcher times
-    questions: list[QuestionResult]
-    misses: list[Miss]
-
-
-@dataclass
-class GoldReport:
-    """A question's gold locations as resolved, for the "not in corpus" listing."""
-
-    id: str
-    kind: str
-    locations: list[GoldLoc]
-
-    @property
-    def status(self) -> str:
-        """Whether the gold is in corpus, partly in corpus (some unit missing at article level) or not in corpus."""
-        inside = [g.in_corpus for g in self.locations]
-        if all(inside):
-            return "in corpus"
-        return "partly in corpus" if any(inside) else "not in corpus"
-
-
-@dataclass
-class EvalReport:
-    dataset: str
-    k: int
-    miss_k: int
-    metrics: list[str]
-    n_questions: int  # from the file
-    n_generated: int  # nodiacritics copies
-    systems: dict[str, SystemResult]
-    gold: list[GoldReport]  # one per file question, in file order
-    answerable: dict[str, int]  # level -> number of file questions answerable at that level
-
-    def score(
-        self, system: str, level: str, metric: str, scope: str = "answerable", group: str = "overall"
-    ) -> float | None:
-        """One number of the report, or None when that system/group was not measured."""
-        sr = self.systems.get(system)
-        if sr is None:
-            return None
-        sc = sr.scores.get(scope, {}).get(group, {}).get(level)
-        return sc.values.get(metric) if sc else None
-
-    def groups(self) -> list[str]:
-        """Group names in display order: overall, then kinds as DESIGN.md lists them."""
-        present = {g for sr in self.systems.values() for scope in sr.scores.values() for g in scope}
-        return [g for g in ("overall", *KINDS) if g in present]
 
 
 def strip_diacritics(text: str) -> str:
@@ -223,17 +144,25 @@ def _timed(searcher: Any, fn: SearchFn, query: str, k: int) -> tuple[list[Hit], 
     return hits, total, parts
 
 
-PerQuestion = dict[str, dict[str, dict[str, float] | None]]  # scope -> level -> metrics (None = left out)
+def _groups_of(q: Question, locs: list[GoldLoc]) -> tuple[str, ...]:
+    """The groups a question counts in: a generated copy only in its kind; a file question also overall and
+    under the document of its first gold item (its id, or the code and year when not in the corpus)."""
+    if q.generated_from:
+        return (q.kind,)
+    first = locs[0]
+    doc = first.doc_id or f"{first.ref.doc} ({first.ref.year})"
+    return ("overall", q.kind, DOC_GROUP + doc)
 
 
-def _aggregate(per_question: list[tuple[Question, PerQuestion]], k: int) -> dict[str, dict[str, dict[str, Scores]]]:
-    """scope -> group -> level -> Scores, from each question's scope -> level -> metrics (None = left out)."""
+def _aggregate(
+    per_question: list[tuple[tuple[str, ...], PerQuestion]], k: int
+) -> dict[str, dict[str, dict[str, Scores]]]:
+    """scope -> group -> level -> Scores, from each question's groups and scope -> level -> metrics."""
     names = metric_names(k)
     out: dict[str, dict[str, dict[str, Scores]]] = {}
     for scope in SCOPES:
         groups: dict[str, list[dict[str, dict[str, float] | None]]] = {}
-        for q, res in per_question:
-            keys = [q.kind] if q.generated_from else ["overall", q.kind]
+        for keys, res in per_question:
             for key in keys:
                 groups.setdefault(key, []).append(res[scope])
         out[scope] = {}
@@ -242,7 +171,12 @@ def _aggregate(per_question: list[tuple[Question, PerQuestion]], k: int) -> dict
             for level in LEVELS:
                 scored = [r[level] for r in rows if r[level] is not None]
                 if scored:
-                    out[scope][group][level] = Scores(len(scored), {m: mean([s[m] for s in scored]) for m in names})
+                    lo, hi = bootstrap_ci_columns(np.array([[s[m] for m in names] for s in scored]))
+                    out[scope][group][level] = Scores(
+                        len(scored),
+                        {m: mean([s[m] for s in scored]) for m in names},
+                        {m: (float(lo[i]), float(hi[i])) for i, m in enumerate(names)},
+                    )
     return out
 
 
@@ -269,7 +203,7 @@ def run_eval(
     for name, fn in fns.items():
         if all_q:
             fn(all_q[0].question, k)  # warm-up: lazy model loading is not per-query latency
-        per_q: list[tuple[Question, PerQuestion]] = []
+        per_q: list[tuple[tuple[str, ...], PerQuestion]] = []
         qresults: list[QuestionResult] = []
         misses: list[Miss] = []
         latencies: list[float] = []
@@ -281,15 +215,22 @@ def run_eval(
             for key, v in parts.items():
                 if key != "total":
                     components.setdefault(key, []).append(v)
-            ranked = {"clause": [h.clause.id for h in hits], "article": [article_unit_id(h.clause) for h in hits]}
+            ranked = {
+                "clause": [h.clause.id for h in hits],
+                "article": [article_unit_id(h.clause) for h in hits],
+                "document": [h.clause.doc_id for h in hits],
+            }
             res: PerQuestion = {}
             for scope in SCOPES:
                 res[scope] = {}
                 for level in LEVELS:
-                    units = [g.unit_id(level) for g in locs if scope == "all" or g.answerable(level)]
+                    units = [
+                        g.unit_id(level) for g in locs if g.has_level(level) and (scope == "all" or g.answerable(level))
+                    ]
                     res[scope][level] = score_question(ranked[level], units, k) if units else None
-            per_q.append((q, res))
-            ans = {lv: [g.unit_id(lv) for g in locs if g.answerable(lv)] for lv in LEVELS}
+            groups = _groups_of(q, locs)
+            per_q.append((groups, res))
+            ans = {lv: [g.unit_id(lv) for g in locs if g.has_level(lv) and g.answerable(lv)] for lv in LEVELS}
             ranks = {lv: first_match_rank(ranked[lv], ans[lv], k) if ans[lv] else None for lv in LEVELS}
             top = [_returned(h) for h in hits[:3]]
             qresults.append(
@@ -302,6 +243,9 @@ def run_eval(
                     ranks["clause"],
                     ms,
                     top,
+                    ranks["document"],
+                    groups,
+                    res,
                 )
             )
             if ans["article"] and (ranks["article"] is None or ranks["article"] > miss_k):
@@ -317,7 +261,9 @@ def run_eval(
         results[name] = SystemResult(name, _aggregate(per_q, k), latency, qresults, misses)
 
     gold_reports = [GoldReport(q.id, q.kind, gold[q.id]) for q in questions]
-    answerable = {lv: sum(1 for q in questions if any(g.answerable(lv) for g in gold[q.id])) for lv in LEVELS}
+    answerable = {
+        lv: sum(1 for q in questions if any(g.has_level(lv) and g.answerable(lv) for g in gold[q.id])) for lv in LEVELS
+    }
     return EvalReport(
         dataset=dataset,
         k=k,
@@ -351,8 +297,6 @@ def main_eval(
     0 whatever the scores; 2 when the file is unreadable or malformed (message with the line number on stderr).
     `searcher` None opens the default index, after the file has been validated (bad input fails fast).
     """
-    from eval.report import format_table, to_json, write_markdown
-
     try:
         questions = load_questions(path)
     except EvalFormatError as exc:

@@ -53,8 +53,12 @@ def _gold(**changes) -> list[dict]:
 
 def test_dev_set_loads():
     qs = load_questions(DEV)
-    assert len(qs) == 23
-    assert len({q.id for q in qs}) == 23 and all(q.kind in KINDS for q in qs)
+    assert len(qs) == 82
+    assert len({q.id for q in qs}) == 82 and all(q.kind in KINDS for q in qs)
+    # five items cite only the document (article null): scored at document level
+    doc_only = [q.id for q in qs if any(g.article is None for g in q.gold)]
+    assert doc_only == ["x017", "x018", "x019", "x020", "x021"]
+    assert next(q for q in qs if q.id == "x017").gold == [GoldRef("69-QĐ/TW", 2022, None)]
     d079 = next(q for q in qs if q.id == "d079")
     assert d079.gold == [GoldRef("22-QĐ/TW", 2021, "29", "2", "2.2")] and d079.kind == "case" and d079.line_no == 1
     d077 = next(q for q in qs if q.id == "d077")
@@ -93,6 +97,9 @@ def test_good_file_with_blank_lines_and_bom(tmp_path):
         (_line(gold=_gold(article=16)), "gold[0].'article' must be a string, got int"),
         (_line(gold=_gold(clause=10)), "gold[0].'clause' must be a string or null, got int"),
         (_line(gold=_gold(clause=None, point="a")), "gold[0].'point' given without 'clause'"),
+        (_line(gold=_gold(article=None)), "gold[0].'article' is null but clause is given"),
+        (_line(gold=_gold(article=None, clause=None, point="a")), "gold[0].'article' is null but point is given"),
+        (_line(gold=_gold(article=...)), "missing gold[0].'article' (null when the source names only the document)"),
         (_line(gold=_gold(artcle="16")), "gold[0] has unknown keys ['artcle']"),
         (_line(kind=...), "missing 'kind'"),
         (_line(kind="exam"), "unknown kind 'exam'"),
@@ -108,6 +115,15 @@ def test_malformed_lines_name_line_and_problem(tmp_path, bad, message):
     assert exc.value.line_no == 3
     assert message in exc.value.message
     assert str(exc.value).startswith(f"{p}:3: ")
+
+
+def test_document_level_gold_loads(tmp_path):
+    doc_only = _gold(article=None, clause=None, point=None)
+    mixed = doc_only + [{"doc": "Điều lệ Đảng", "year": 2011, "article": "9"}]  # clause/point keys may be absent
+    qs = load_questions(_write(tmp_path, [_line(gold=doc_only), _line(id="d2", gold=mixed)]))
+    assert qs[0].gold == [GoldRef("22-QĐ/TW", 2021, None, None, None)]
+    assert qs[0].gold[0].label() == "22-QĐ/TW (2021)"
+    assert qs[1].gold == [GoldRef("22-QĐ/TW", 2021, None), GoldRef("Điều lệ Đảng", 2011, "9")]
 
 
 def test_second_gold_item_is_named(tmp_path):

@@ -301,7 +301,7 @@ def test_runner_scores_all_and_answerable():
     # per kind
     assert f["answerable"]["case"]["article"].values["recall@1"] == 1.0
     assert "quiz" in f["all"] and f["all"]["quiz"]["article"].n == 2 and f["answerable"]["quiz"]["article"].n == 1
-    assert rep.answerable == {"article": 3, "clause": 3}
+    assert rep.answerable == {"article": 3, "clause": 3, "document": 3}  # QĐ 296 has no text: no document
     assert [g.status for g in rep.gold] == ["in corpus", "partly in corpus", "not in corpus", "in corpus"]
 
 
@@ -368,6 +368,102 @@ def test_ties_and_also_in_runner():
     assert rep.score("fused", "clause", "mrr@10") == pytest.approx(1 / 3)
 
 
+def test_document_level_scoring():
+    doc_only = _q("p1", "văn bản nào", [GoldRef("22-QĐ/TW", 2021, None)], "quiz")
+    no_text = _q("p2", "quy định mới", [GoldRef("296-QĐ/TW", 2025, None)], "quiz")
+    mixed = _q("p3", "điều lệ và kỷ luật", [GoldRef("Điều lệ Đảng", 2011, None), GoldRef("22-QĐ/TW", 2021, "29")])
+    runs = {
+        "văn bản nào": ["dieu-le-dang-2011/d8/k3", "qd-22-2021/d11/k1", "qd-22-2021/d3/k7"],
+        "quy định mới": ["qd-22-2021/d8/k1"],
+        "điều lệ và kỷ luật": ["qd-22-2021/d11/k1", "qd-22-2021/d3/k7", "dieu-le-dang-2011/d8/k3"],
+    }
+    s = FakeSearcher({"fused": runs})
+    rep = run_eval([doc_only, no_text, mixed], s, systems=("fused",), with_nodiacritics=False)
+    sc = rep.systems["fused"].scores
+    # document level, answerable: p2's document has no text (left out).
+    #   p1: gold doc qd-22-2021 at rank 2 -> R@1 0, R@5 1, RR 1/2, nDCG 1/log2(3) = 0.6309298
+    #   p3: gold docs {dieu-le, qd-22-2021}; ranked docs [qd-22, qd-22, dieu-le]: gains [1, 0, 1] (the repeat earns
+    #   nothing) -> R@1 1/2, R@5 1, RR 1, nDCG (1 + 1/log2(4)) / (1 + 1/log2(3)) = 1.5 / 1.6309298 = 0.9197148
+    doc = sc["answerable"]["overall"]["document"]
+    assert doc.n == 2
+    assert doc.values["recall@1"] == pytest.approx(0.25) and doc.values["recall@5"] == 1.0
+    assert doc.values["mrr@10"] == pytest.approx(0.75)
+    assert doc.values["ndcg@10"] == pytest.approx((1 / L2_3 + 1.5 / (1 + 1 / L2_3)) / 2)
+    # all questions: p2 counts as not found -> MRR (0.5 + 0 + 1) / 3
+    assert sc["all"]["overall"]["document"].n == 3 and rep.score("fused", "document", "mrr@10", "all") == 0.5
+    # article and clause level: only p3's article gold (d29, never returned); the document-only items are not
+    # questions at those levels, in either scope (not counted as unreachable)
+    for scope in ("answerable", "all"):
+        for level in ("article", "clause"):
+            assert sc[scope]["overall"][level].n == 1 and sc[scope]["overall"][level].values["recall@10"] == 0.0
+    assert "quiz" not in sc["answerable"] or "article" not in sc["answerable"]["quiz"]
+    assert rep.answerable == {"article": 1, "clause": 1, "document": 2}
+    qr = {q.id: q for q in rep.systems["fused"].questions}
+    assert (qr["p1"].document_rank, qr["p1"].article_rank, qr["p3"].document_rank) == (2, None, 1)
+    assert rep.systems["fused"].misses[0].id == "p3" and len(rep.systems["fused"].misses) == 1
+    # gold listing: the document-only gold is in corpus; the one whose document has no text is not
+    assert [g.status for g in rep.gold] == ["in corpus", "not in corpus", "in corpus"]
+    assert rep.gold[1].locations[0].reason == "document qd-296-2025 has no text in the corpus"
+    assert "296-QĐ/TW (2025): document qd-296-2025 has no text" in format_table(rep)
+
+
+PAIRED_GOLD = {  # question -> gold article; each system's rank of it below
+    "p1": ("22-QĐ/TW", "29", "qd-22-2021/d29/k2"),
+    "p2": ("22-QĐ/TW", "11", "qd-22-2021/d11/k1"),
+    "p3": ("22-QĐ/TW", "3", "qd-22-2021/d3/k7"),
+    "p4": ("Điều lệ Đảng", "9", "dieu-le-dang-2011/d9/k1"),
+    "p5": ("Điều lệ Đảng", "8", "dieu-le-dang-2011/d8/k3"),
+}
+FILLER = ["qd-22-2021/d8/k1", "qd-22-2017/d29/k2", "ctr-x-2022/II/2/1.1"]  # never gold here
+
+
+def _ranking(hit: str, rank: int | None) -> list[str]:
+    """A ranking with `hit` at `rank` (1-based) among filler, or no hit at all."""
+    if rank is None:
+        return list(FILLER)
+    return FILLER[: rank - 1] + [hit] + FILLER[rank - 1 :]
+
+
+def test_paired_comparison_counts_wins_on_hand_made_rankings():
+    from eval.stats import default_pairs, paired_comparison, paired_table
+
+    a_ranks = {"p1": 1, "p2": 2, "p3": None, "p4": 1, "p5": 3}
+    b_ranks = {"p1": 2, "p2": 2, "p3": 1, "p4": None, "p5": 1}
+    questions = [
+        _q(qid, f"câu hỏi {qid}", [GoldRef(doc, 2011 if doc.startswith("Đ") else 2021, art)])
+        for qid, (doc, art, _) in PAIRED_GOLD.items()
+    ]
+    runs = {
+        mode: {f"câu hỏi {qid}": _ranking(PAIRED_GOLD[qid][2], ranks[qid]) for qid in PAIRED_GOLD}
+        for mode, ranks in (("fused", a_ranks), ("lexical", b_ranks))
+    }
+    rep = run_eval(questions, FakeSearcher(runs), systems=("fused", "lexical"))  # with no-diacritics copies
+    mrr = paired_comparison(rep, "fused", "lexical", "article", "mrr@10")
+    # RR fused [1, 1/2, 0, 1, 1/3], lexical [1/2, 1/2, 1, 0, 1]: fused wins p1, p4; lexical p3, p5; tie p2
+    # differences [1/2, 0, -1, 1, -2/3]: mean -1/6 / 5 = -0.0333; the copies (group nodiacritics) are not paired
+    assert (mrr.n, mrr.a_wins, mrr.b_wins, mrr.ties) == (5, 2, 2, 1)
+    assert mrr.mean_diff == pytest.approx((0.5 + 0 - 1 + 1 - 2 / 3) / 5)
+    assert mrr.lo <= mrr.mean_diff <= mrr.hi and mrr.lo < 0 < mrr.hi
+    # Recall@5: fused [1, 1, 0, 1, 1], lexical [1, 1, 1, 0, 1]: one win each, three ties, mean 0
+    r5 = paired_comparison(rep, "fused", "lexical", "article", "recall@5")
+    assert (r5.a_wins, r5.b_wins, r5.ties, r5.mean_diff) == (1, 1, 3, 0.0)
+    # swapping the systems swaps the counts and negates the difference
+    rev = paired_comparison(rep, "lexical", "fused", "article", "mrr@10")
+    assert (rev.a_wins, rev.b_wins) == (2, 2) and rev.mean_diff == pytest.approx(-mrr.mean_diff)
+    assert rev.lo == pytest.approx(-mrr.hi) and rev.hi == pytest.approx(-mrr.lo)
+    # on the no-diacritics copies both systems return nothing: 5 ties
+    nd = paired_comparison(rep, "fused", "lexical", "article", "mrr@10", group="nodiacritics")
+    assert (nd.n, nd.ties, nd.mean_diff, nd.lo, nd.hi) == (5, 5, 0.0, 0.0, 0.0)
+    assert [(p.a, p.b, p.metric) for p in paired_table(rep)] == [
+        ("fused", "lexical", "mrr@10"),
+        ("fused", "lexical", "recall@5"),
+    ]
+    assert default_pairs(["fused", "lexical", "dense"]) == [("fused", "lexical"), ("fused", "dense")]
+    assert default_pairs(["fused", "candidate", "dense"]) == [("fused", "dense"), ("candidate", "fused")]
+    with pytest.raises(KeyError, match="dense"):
+        paired_comparison(rep, "fused", "dense")
+
+
 def test_callable_systems():
     s = FakeSearcher({})
     rep = run_eval(
@@ -380,22 +476,41 @@ def test_callable_systems():
 def test_report_outputs(tmp_path):
     rep, _ = _report()
     text = format_table(rep)
-    assert "│ fused" in text and "│ lexical" in text and "R@10   MRR  nDCG" in text
-    assert "Answerable questions" in text and "All questions" in text
+    assert "Answerable questions" in text and "All questions" in text and "bootstrap interval" in text
+    # one row per system under each kind/level, each figure with its interval (fused article MRR 0.5, n = 3)
+    block = text.split("\n\n")[1].splitlines()[1:]
+    header, first, second = block[0], block[1], block[2]
+    assert header.split() == ["kind", "level", "n", "system", "R@1", "R@5", "R@10", "MRR", "nDCG"]
+    assert first.split()[:4] == ["overall", "article", "3", "fused"] and "0.500 [0.00–1.00]" in first
+    assert second.split()[0] == "lexical"
+    # aligned: the system names and the first figure start under their column heads in every row
+    assert {line.index("[") for line in block[1:]} == {first.index("[")}
+    assert first.index("fused") == second.index("lexical") == header.index("system")
+    # the document level has its own row (fused finds every gold document at rank 1)
+    assert any(line.split()[:3] == ["document", "3", "fused"] and "1.000 [1.00–1.00]" in line for line in block)
+    # paired comparison: fused vs lexical on q1, q2, q4 (article MRR: 1 vs 0, 0.5 vs 0, 0 vs 1)
+    assert "fused  lexical  MRR@10  3       2       1     0  +0.167 [" in text
+    # per-document rows: q1 and q2 under 22-QĐ/TW 2021, q4 under Điều lệ Đảng
+    docs = text.split("By gold document")[1].split("\n\n")[0].splitlines()
+    assert docs[2].split()[:4] == ["dieu-le-dang-2011", "article", "1", "fused"]
+    assert docs[4].split()[:5] == ["qd-22-2021", "article", "2", "fused", "1.000"]
     assert "296-QĐ/TW (2025) Điều 7" in text and "not in corpus" in text
     assert "Misses of fused" in text and "cite dieu-le-dang-2011/d8/k3" in text
     assert "Misses of lexical: 5: q1, q2, q1~nd, q2~nd, q4~nd" in text
-    # aligned: every row of the first score block has the same column positions of the separators
-    block = text.split("\n\n")[1].splitlines()[1:]
-    assert len({line.index("│") for line in block}) == 1
     data = to_json(rep)
     json.dumps(data, ensure_ascii=False)
-    assert data["systems"]["fused"]["scores"]["answerable"]["overall"]["article"]["mrr@10"] == pytest.approx(0.5)
+    art = data["systems"]["fused"]["scores"]["answerable"]["overall"]["article"]
+    assert art["mrr@10"] == pytest.approx(0.5) and art["ci95"]["mrr@10"]["lo"] <= 0.5 <= art["ci95"]["mrr@10"]["hi"]
+    assert data["systems"]["fused"]["scores"]["answerable"]["doc:qd-22-2021"]["article"]["n"] == 2
+    assert data["paired"][0]["a"] == "fused" and data["paired"][0]["a_wins"] == 2
+    assert data["bootstrap"] == {"resamples": 2000, "seed": 0, "confidence": 0.95}
     assert data["gold"][2]["status"] == "not in corpus"
     md, png = write_markdown(rep, tmp_path / "out" / "report.md")
     assert png == tmp_path / "out" / "report.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     body = md.read_text(encoding="utf-8")
-    assert "![" in body and "(report.png)" in body and "| kind | level | n |" in body
+    assert "![" in body and "(report.png)" in body and "| kind | level | n | system |" in body
+    assert "| overall | article | 3 | fused | 0.333 [0.00–1.00] |" in body
+    assert "| fused | lexical | MRR@10 | 3 | 2 | 1 | 0 | +0.167 [" in body and "| qd-22-2021 | article | 2 |" in body
 
 
 def test_regression_check(tmp_path):
@@ -436,4 +551,8 @@ def test_main_eval_exit_codes(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["systems"]["lexical"]["scores"]["answerable"]["overall"]["article"]["recall@10"] == 0.0
     assert main_eval(good, s, False, tmp_path / "r.md", ["fused"]) == 0
-    assert "│ fused" in capsys.readouterr().out and (tmp_path / "r.png").exists()
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("overall"))
+    # one question, gold article found at rank 1: every figure 1, the interval of one question is the point
+    assert row.split()[:5] == ["overall", "article", "1", "fused", "1.000"] and "[1.00–1.00]" in row
+    assert (tmp_path / "r.png").exists()
