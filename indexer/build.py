@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -29,6 +30,8 @@ from indexer.parse import parse
 from indexer.segment import segment
 from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import Unit, retrieval_units
+
+log = logging.getLogger(__name__)
 
 PARSER_VERSION = "2"  # 2: article titles kept beside lead-ins in the indexed context
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -160,6 +163,7 @@ def build_index(
     work = store.new_version_dir(index_dir)
     try:
         manifest = _build_into(work, index_dir, corpus, units, embedder, tick, dense_kind)
+        _export_query_encoder(embedder)
         manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
         manifest["warnings"] = corpus.warnings
         store.publish(index_dir, work, manifest)
@@ -169,6 +173,14 @@ def build_index(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return manifest
+
+
+def _export_query_encoder(embedder: Embedder) -> None:
+    """Make sure the model's ONNX query encoder is exported (seconds, once per model) before the index is visible:
+    processes that serve this index then embed queries without PyTorch (indexer.query_encoder)."""
+    export = getattr(embedder, "export_query_encoder", None)  # stand-ins that embed passages only have none
+    if export is not None and not export():
+        log.warning("no ONNX query encoder for %s: serving processes will load PyTorch", embedder.model_id)
 
 
 def _build_into(

@@ -52,4 +52,12 @@ class DenseIndex:
 
     @classmethod
     def load(cls, path: Path) -> DenseIndex:
+        """Read an index with its vectors memory-mapped (they are only read): processes serving the same version
+        share one copy in the page cache, and the memory is the kernel's to reclaim. Plain read as a fallback."""
+        flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None)
+        if flag is not None:
+            try:
+                return cls(faiss.read_index(str(path), flag))
+            except RuntimeError:  # an index type this faiss cannot map
+                pass
         return cls(faiss.read_index(str(path)))

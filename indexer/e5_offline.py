@@ -691,6 +691,13 @@ def _quick_problems(path: Path) -> list[str]:
     return verify_model_dir(path, full=False) or _source_problems(path)
 
 
+def built_model_dir(cache_dir: Path | None = None) -> Path | None:
+    """The built model folder when it passes the quick check, else None; never builds (which needs PyTorch), so a
+    serving process can find the model's identity and leave building to `ensure_default_model`."""
+    dest = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "models" / MODEL_DIRNAME
+    return dest if dest.is_dir() and not _quick_problems(dest) else None
+
+
 @contextlib.contextmanager
 def _build_lock(root: Path) -> Iterator[None]:
     """Serialise builders of one cache across processes (POSIX flock; a no-op where unavailable)."""

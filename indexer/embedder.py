@@ -68,16 +68,34 @@ class Embedder:
         if self._onnx_tried:
             return
         self._onnx_tried = True
+        self._onnx = self._export_onnx()
+        if self._onnx is None and self.query_backend == "onnx":
+            raise RuntimeError("SOI_QUERY_BACKEND=onnx but the ONNX query encoder could not be built (see the log)")
+
+    def _export_onnx(self) -> Callable[[str], np.ndarray] | None:
         import torch
 
         from indexer import onnx_query
         from indexer.e5_offline import default_cache_dir
 
-        self._onnx = onnx_query.load_or_export(
-            self.st, self.checksum, default_cache_dir(), self._forward, threads=torch.get_num_threads()
+        return onnx_query.load_or_export(
+            self.st,
+            self.checksum,
+            default_cache_dir(),
+            self._forward,
+            threads=torch.get_num_threads(),
+            model_id=self.model_id,
+            dim=self.dim,
         )
-        if self._onnx is None and self.query_backend == "onnx":
-            raise RuntimeError("SOI_QUERY_BACKEND=onnx but the ONNX query encoder could not be built (see the log)")
+
+    def export_query_encoder(self) -> bool:
+        """Export (once per model) and verify the ONNX query encoder with the files a serving process needs, so
+        that `soi app`/`serve`/`ask` embed queries without PyTorch (`indexer.query_encoder`); called by builds,
+        whatever this process's own query backend. False when it cannot be exported (queries then use PyTorch)."""
+        encoder = self._onnx or self._export_onnx()
+        if self.query_backend != "torch" and not self._onnx_tried:
+            self._onnx, self._onnx_tried = encoder, True
+        return encoder is not None
 
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 16, progress: Callable[[int], None] | None = None

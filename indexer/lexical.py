@@ -44,5 +44,6 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        """The score matrix is memory-mapped (read-only, shared between processes); the vocabulary is read."""
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0, mmap=True)
         return cls(retriever, size)

@@ -18,7 +18,9 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -55,13 +57,40 @@ _CRF_STYLE = re.compile(r"(?<!q)(" + "|".join(_TO_CRF) + r")(?![^\W\d_])")
 _word_tokenize: Callable[..., list[str]] | None = None
 
 
-def _tokenizer() -> Callable[..., list[str]]:
-    """Import underthesea lazily: it takes about a second and most callers of this module only need syllables."""
-    global _word_tokenize
-    if _word_tokenize is None:
-        from underthesea import word_tokenize
+# Modules underthesea's __init__ imports "optionally" that segmentation never uses; its translator alone pulls in
+# transformers and PyTorch (~250 MB and a second or two in every process that segments a query).
+_UNUSED_UNDERTHESEA = (
+    "underthesea.pipeline.classification",
+    "underthesea.pipeline.sentiment",
+    "underthesea.pipeline.lang_detect",
+    "underthesea.pipeline.dependency_parse",
+    "underthesea.pipeline.translate",
+    "underthesea.agent",
+    "underthesea.address",
+)
+_import_lock = threading.Lock()
 
-        _word_tokenize = word_tokenize
+
+def _tokenizer() -> Callable[..., list[str]]:
+    """Import underthesea lazily: it takes about a second and most callers of this module only need syllables.
+
+    Its optional pipelines are kept out while the package loads (a None in sys.modules makes their import fail,
+    which underthesea tolerates); they are importable again afterwards, for anyone who wants them.
+    """
+    global _word_tokenize
+    with _import_lock:
+        if _word_tokenize is None:
+            fresh = "underthesea" not in sys.modules
+            blocked = [m for m in _UNUSED_UNDERTHESEA if m not in sys.modules] if fresh else []
+            try:
+                for m in blocked:
+                    sys.modules[m] = None  # type: ignore[assignment]
+                from underthesea import word_tokenize
+            finally:
+                for m in blocked:
+                    if sys.modules.get(m, 0) is None:
+                        del sys.modules[m]
+            _word_tokenize = word_tokenize
     return _word_tokenize
 
 

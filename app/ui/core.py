@@ -61,11 +61,14 @@ def embedder_for(s: Settings) -> Embedder:
     return _embedder(s.model, s.query_prefix, s.passage_prefix, s.threads)
 
 
-@st.cache_resource(show_spinner="Đang mở chỉ mục…", max_entries=2)
+@st.cache_resource(show_spinner="Đang nạp mô hình…", max_entries=2)
 def _searcher(key: str, _settings: Settings) -> Searcher:
+    from indexer.query_encoder import light_query_encoder
     from indexer.search import Searcher
 
-    return Searcher.open(_settings, embedder=embedder_for(_settings))
+    # Answering needs only the ONNX query encoder (~0.7 GB less than the full model, no PyTorch, ~1 s to load);
+    # the full model is loaded only when no build has exported it yet, and is then shared with builds.
+    return Searcher.open(_settings, embedder=light_query_encoder(_settings) or embedder_for(_settings))
 
 
 @st.cache_resource
