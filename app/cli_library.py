@@ -72,7 +72,7 @@ def _confirm(cand, settings, assume_yes: bool) -> bool:
 def cmd_add(args: argparse.Namespace) -> int:
     from app.cli import _settings, build_with_bars
     from indexer.build import load_documents
-    from indexer.ingest.errors import IngestError
+    from indexer.ingest.errors import IngestError, from_os_error
     from indexer.ingest.library import commit, prepare, reconsider
 
     s = _settings(args)
@@ -93,6 +93,11 @@ def cmd_add(args: argparse.Namespace) -> int:
                 print("   Bỏ qua (skipped).")
                 continue
             result = commit(cand, s, documents=documents)
+        except OSError as exc:  # one file's OS error (name too long, read-only folder …) is that file's alone
+            e = from_os_error(Path(name), exc, "không thêm được tệp", "cannot add the file")
+            print(f"Lỗi (error): {e.message('vi')}\n   ({e.en})", file=sys.stderr)
+            failed.append(name)
+            continue
         except IngestError as e:
             print(f"Lỗi (error): {e.message('vi')}\n   ({e.en})", file=sys.stderr)
             failed.append(name)

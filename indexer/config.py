@@ -28,7 +28,12 @@ class Settings:
     # Documents users add (`soi add`, page «Kho dữ liệu»): converted texts + the original files, indexed always.
     library_dir: Path = field(default_factory=lambda: _library_home())
     max_file_mb: int = 200  # files larger than this are refused before they are read
+    # A file whose text runs past this many characters, or whose reading takes longer than this, is refused:
+    # a 36 KB .docx can unpack to 10 MB of text (see indexer.ingest.readers).
+    max_text_chars: int = 2_000_000
+    max_read_seconds: int = 300
     admin_password: str = ""  # empty = the UI is read-only (no adding, no reindexing)
+    app_host: str = "127.0.0.1"  # where `soi app` listens: this machine only; "0.0.0.0" serves the LAN
 
 
 def _data_home() -> Path:
@@ -65,7 +70,10 @@ def load_settings(**overrides: object) -> Settings:
         "model": os.environ.get("SOI_MODEL"),
         "library_dir": os.environ.get("SOI_LIBRARY_DIR"),
         "max_file_mb": os.environ.get("SOI_MAX_FILE_MB"),
+        "max_text_chars": os.environ.get("SOI_MAX_TEXT_CHARS"),
+        "max_read_seconds": os.environ.get("SOI_MAX_READ_SECONDS"),
         "admin_password": os.environ.get("SOI_ADMIN_PASSWORD"),
+        "app_host": os.environ.get("SOI_APP_HOST"),
     }
     _apply(s, {k: v for k, v in env.items() if v}, source="environment")
     _apply(s, {k: v for k, v in overrides.items() if v is not None}, source="arguments")
@@ -79,11 +87,13 @@ def _apply(s: Settings, data: dict, source: str) -> None:
             raise ValueError(f"{source}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
         if key in ("index_dir", "library_dir"):
             value = Path(value).expanduser()
-        elif key in ("max_file_mb", "threads"):
+        elif key in ("max_file_mb", "threads", "max_text_chars", "max_read_seconds"):
             try:
                 value = int(value)
             except (TypeError, ValueError):
                 raise ValueError(f"{source}: setting '{key}' must be a whole number, got {value!r}") from None
+            if key in ("max_text_chars", "max_read_seconds") and value <= 0:
+                raise ValueError(f"{source}: setting '{key}' must be a positive whole number, got {value!r}")
         elif key == "corpus_dirs":
             value = [Path(v).expanduser() for v in value]
         setattr(s, key, value)

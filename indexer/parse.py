@@ -622,6 +622,7 @@ class _Parser:
     # -- ids, levels, notes and output
     def _emit(self, tops: list[_Node]) -> list[Clause]:
         used: set[str] = set()
+        self._next_suffix: dict[str, int] = {}  # repeated id -> the first "~k" not yet tried for it
         doc_id = self.doc.id
         self._number_paragraphs(tops)
         for node in tops:
@@ -638,9 +639,12 @@ class _Parser:
         base = pre_article if node.kind == "article" else pre_other
         node.id = f"{base}/{seg}"
         if node.id in used:
-            k = 2
+            # The smallest free "~k" (k >= 2), found from where the last search for this id stopped: `used` only
+            # grows, so every smaller k is still taken. Counting from 2 each time made 100k repeats quadratic.
+            k = self._next_suffix.get(node.id, 2)
             while f"{node.id}~{k}" in used:
                 k += 1
+            self._next_suffix[node.id] = k + 1
             self.issues.append(f"repeated unit {node.id!r} renamed {node.id}~{k}")
             node.id, node.seg = f"{node.id}~{k}", f"{seg}~{k}"
         used.add(node.id)

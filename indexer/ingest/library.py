@@ -23,7 +23,7 @@ from indexer.build import load_documents
 from indexer.config import Settings
 from indexer.corpus import bundled_corpus_dir, code_key, load_document
 from indexer.frontmatter import CorpusError, as_text, document_from_front_matter, split_front_matter
-from indexer.ingest.errors import IngestError
+from indexer.ingest.errors import IngestError, from_os_error
 from indexer.ingest.metadata import GuessedMeta, front_matter, guess_metadata
 from indexer.ingest.readers import Extracted, Notice, read_file
 from indexer.models import Document
@@ -43,6 +43,7 @@ TYPE_PREFIX = {
     "tin-tuc": "tin",
 }
 _SAFE_NAME = re.compile(r"^[^/\\\x00]{1,200}$")
+MAX_ID_CHARS = 80  # ids name files («.<id>.md.tmp-<pid>» must fit 255 bytes) and start every clause id
 
 
 @dataclass
@@ -127,8 +128,17 @@ def propose_id(fields: dict[str, str], filename: str) -> str:
     year = (fields.get("issued") or "")[:4]
     if number:
         prefix = TYPE_PREFIX.get(fields.get("type", ""), "vb")
-        return "-".join(p for p in (prefix, number.group(1), year if year.isdigit() else "") if p)
-    return slug(Path(filename).stem) or "van-ban"
+        return "-".join(p for p in (prefix, number.group(1), year if year.isdigit() else "") if p)[:MAX_ID_CHARS]
+    return _shorten(slug(Path(filename).stem)) or "van-ban"
+
+
+def _shorten(doc_id: str) -> str:
+    """At most MAX_ID_CHARS, cut at a hyphen where there is one: a 250-character file name must not become a file
+    name the library cannot write."""
+    if len(doc_id) <= MAX_ID_CHARS:
+        return doc_id
+    cut = doc_id[: MAX_ID_CHARS + 1].rsplit("-", 1)[0]
+    return (cut if len(cut) >= MAX_ID_CHARS // 2 else doc_id[:MAX_ID_CHARS]).strip("-")
 
 
 def find_duplicates(fields: dict[str, str], body_hash: str, documents: dict[str, Document]) -> list[Duplicate]:
@@ -155,7 +165,8 @@ def prepare(path: str | Path, settings: Settings, ocr: bool = False,
             documents: dict[str, Document] | None = None) -> Candidate:
     """Read, guess metadata, find duplicates; writes nothing. Raises `IngestError` naming the file."""
     path = Path(path)
-    extracted = read_file(path, max_bytes=settings.max_file_mb * 2**20, ocr=ocr)
+    extracted = read_file(path, max_bytes=settings.max_file_mb * 2**20, ocr=ocr, max_chars=settings.max_text_chars,
+                          max_seconds=settings.max_read_seconds)
     own = _own_front_matter(path, extracted)
     guessed = guess_metadata(extracted.text, filename=path.name)
     fields = {k: str(v) for k, v in front_matter(guessed).items()}
@@ -230,25 +241,43 @@ def commit(cand: Candidate, settings: Settings, documents: dict[str, Document] |
         raise IngestError(cand.source, "duplicate", f"đã có trong kho: {dup.message('vi')}",
                           f"already in the library: {dup.message('en')}")
     library = Path(settings.library_dir)
-    (library / ORIGINALS).mkdir(parents=True, exist_ok=True)
     documents = load_documents(settings) if documents is None else documents
     stands_in = next((d.doc_id for d in cand.duplicates if d.replaceable), None)
     doc_id = _unique_id(cand.doc_id, library, documents, stands_in)
-    text = render(cand, dt.date.today().isoformat())
     target = library / f"{doc_id}.md"
     tmp = library / f".{doc_id}.md.tmp-{os.getpid()}"
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        _validate(tmp, doc_id)
-    except CorpusError as e:
-        tmp.unlink(missing_ok=True)
-        raise IngestError(cand.source, "invalid", f"không ghi được văn bản: {e.message}",
-                          f"could not write the document: {e.message}") from e
     original = library / ORIGINALS / f"{doc_id}{cand.source.suffix.lower()}"
     tmp_orig = original.with_name(f".{original.name}.tmp-{os.getpid()}")
-    shutil.copyfile(cand.source, tmp_orig)
-    os.replace(tmp_orig, original)
-    os.replace(tmp, target)
+    try:
+        text = render(cand, dt.date.today().isoformat())
+    except OSError as exc:
+        raise from_os_error(cand.source, exc, "không đọc lại được tệp gốc", "cannot read the source file again",
+                            code="unreadable") from exc
+    placed: list[Path] = []  # what this call wrote, removed again if a later step fails
+    try:
+        (library / ORIGINALS).mkdir(parents=True, exist_ok=True)
+        placed.append(tmp)
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            _validate(tmp, doc_id)
+        except CorpusError as e:
+            raise IngestError(cand.source, "invalid", f"không ghi được văn bản: {e.message}",
+                              f"could not write the document: {e.message}") from e
+        placed.append(tmp_orig)
+        shutil.copyfile(cand.source, tmp_orig)
+        os.replace(tmp_orig, original)
+        placed.append(original)
+        os.replace(tmp, target)
+    except (OSError, IngestError) as exc:
+        for path in placed:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+        if isinstance(exc, IngestError):
+            raise
+        raise from_os_error(cand.source, exc, f"không ghi được vào kho văn bản {library}",
+                            f"cannot write into the library {library}") from exc
     return Added(doc_id, target, original, stands_in)
 
 

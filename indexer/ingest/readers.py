@@ -4,15 +4,17 @@ Every reader aims at the text as the source shows it, one paragraph a line, with
 units ("Điều 5.", "1.", "a)", "Chương II", "- Căn cứ …") at line starts, because `indexer.parse` finds units only
 there. What could not be read faithfully (a scanned page, Word's automatic numbering, a legacy font) is said in
 `Extracted.notices`, in Vietnamese and English, never silently dropped. Files are checked for size before they are
-opened, and no library error (pypdf, python-docx, zipfile) reaches the caller as a traceback.
+opened, the text they unpack to is bounded while it is read (`max_chars`, `max_seconds`: a 36 KB .docx can hold
+10 MB of text), and no library error (pypdf, python-docx, zipfile) reaches the caller as a traceback.
 """
 
 from __future__ import annotations
 
-import errno
 import io
 import logging
+import math
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from typing import Any
 
 from indexer import parse as structure
 from indexer.ingest.encoding import decode_bytes, detect_legacy, fix_legacy_text
-from indexer.ingest.errors import IngestError
+from indexer.ingest.errors import IngestError, os_reason
 from indexer.models import Document
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ _CONVERT_HINTS: dict[str, tuple[str, str]] = {
     ".xls": ("bảng tính không phải văn bản quy định", "spreadsheets are not regulation texts"),
     ".xlsx": ("bảng tính không phải văn bản quy định", "spreadsheets are not regulation texts"),
 }
+# The most text one file may unpack to, and the longest reading may take (settings `max_text_chars`,
+# `max_read_seconds`). 2 million characters is some 800 A4 pages, 30 times the longest bundled document.
+DEFAULT_MAX_CHARS = 2_000_000
+DEFAULT_MAX_SECONDS = 300
 # Parser levels that count as recognisable structure (articles, khoản, numbered programme items …).
 STRUCTURAL_LEVELS = frozenset({"part", "chapter", "section", "article", "clause", "point", "item"})
 
@@ -62,6 +68,7 @@ class Extracted:
     pages: int | None  # PDF pages; None for other formats
     encoding: str  # "utf-8", "tcvn3", "cp1258", "pdf-text-layer", "pdf-text-layer+tcvn3", "ocr:vie", …
     notices: list[Notice] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # PDF running heads/feet removed from page margins (distinct)
     articles: int = 0  # "Điều" units the project's parser finds in `text`
     units: int = 0  # all structural units it finds (chapters, articles, khoản, điểm, numbered items)
 
@@ -85,11 +92,59 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def read_file(path: Path, max_bytes: int, *, ocr: bool = False) -> Extracted:
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class _Budget:
+    """How much text and time reading one file may cost; checked as text comes out, so a small file that unpacks
+    to megabytes of text (a ZIP-packed .docx, a PDF with compressed streams) is refused early, not after minutes."""
+
+    def __init__(self, path: Path, max_chars: int, max_seconds: float) -> None:
+        self.path = path
+        self.max_chars = max_chars
+        self.max_seconds = max_seconds
+        self.deadline = time.monotonic() + max_seconds if max_seconds > 0 else math.inf
+        self.chars = 0
+
+    def add(self, n: int) -> None:
+        """Count `n` more characters of text; raises `IngestError` ("too-long" / "too-slow") over a limit."""
+        self.chars += n
+        if self.chars > self.max_chars:
+            raise self.too_long()
+        self.tick()
+
+    def too_long(self) -> IngestError:
+        limit = self.max_chars
+        return IngestError(
+            self.path, "too-long",
+            f"văn bản trong tệp dài hơn giới hạn {_thousands(limit)} ký tự (cài đặt max_text_chars, biến môi trường "
+            "SOI_MAX_TEXT_CHARS): quá dài để đọc và lập chỉ mục; hãy tách thành các tệp nhỏ hơn",
+            f"the file holds more than the {limit:,}-character limit of text (setting max_text_chars, environment "
+            "SOI_MAX_TEXT_CHARS): too long to read and index; split it into smaller files",
+        )
+
+    def tick(self) -> None:
+        """Raise `IngestError` ("too-slow") once reading has taken longer than allowed."""
+        if time.monotonic() > self.deadline:
+            s = int(self.max_seconds)
+            raise IngestError(
+                self.path, "too-slow",
+                f"đọc tệp mất hơn {s} giây (cài đặt max_read_seconds, biến môi trường SOI_MAX_READ_SECONDS): tệp "
+                "quá lớn, quá phức tạp hoặc bị hỏng",
+                f"reading the file took more than {s} s (setting max_read_seconds, environment "
+                "SOI_MAX_READ_SECONDS): it is too large, too complex or damaged",
+            )
+
+
+def read_file(path: Path, max_bytes: int, *, ocr: bool = False, max_chars: int = DEFAULT_MAX_CHARS,
+              max_seconds: float = DEFAULT_MAX_SECONDS) -> Extracted:
     """Read a supported file into text; size, emptiness and type are checked before any byte is parsed.
 
     `ocr=True` lets a PDF without a text layer go through tesseract (see `indexer.ingest.ocr`); otherwise such a
-    PDF is refused with code "scanned". Raises `IngestError` with a stable `code` and a message naming the file.
+    PDF is refused with code "scanned". The text is bounded while it is read: more than `max_chars` characters
+    ("too-long") or more than `max_seconds` of reading ("too-slow", OCR not counted) is refused. Raises
+    `IngestError` with a stable `code` and a message naming the file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -125,29 +180,33 @@ def read_file(path: Path, max_bytes: int, *, ocr: bool = False) -> Extracted:
     except OSError as exc:
         raise _unreadable(path, exc) from exc
 
+    budget = _Budget(path, max_chars, max_seconds)
     if fmt == "pdf":
-        out = _read_pdf(path, data, ocr)
+        out = _read_pdf(path, data, ocr, budget)
     elif fmt == "docx":
-        out = _read_docx(path, data, max_bytes)
+        out = _read_docx(path, data, max_bytes, budget)
     elif fmt == "html":
-        out = _read_html(path, data)
+        out = _read_html(path, data, budget)
     else:
+        if len(data) > 4 * max_chars:  # no encoding spends more than 4 bytes a character: surely too long
+            raise budget.too_long()
         decoded = decode_bytes(data, path)
+        budget.add(len(decoded.text))
         out = Extracted(_tidy(decoded.text, keep_blank=True), fmt, None, decoded.encoding,
                         [_encoding_notice(n) for n in decoded.notes])
     if not out.text.strip():
         raise IngestError(path, "empty", "tệp không có chữ nào đọc được", "the file contains no readable text")
+    if len(out.text) > max_chars:
+        raise budget.too_long()
+    budget.tick()
     _check_structure(path, out)
     return out
 
 
 def _unreadable(path: Path, exc: OSError) -> IngestError:
-    """The OS error in words people know, in both languages."""
-    vi = {errno.ENOENT: "không tìm thấy tệp", errno.EACCES: "không có quyền đọc tệp", errno.EISDIR: "đây là thư mục"}
-    en = {errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EISDIR: "this is a folder"}
-    reason = exc.strerror or str(exc)
-    return IngestError(path, "unreadable", f"không đọc được tệp ({vi.get(exc.errno or 0, reason)})",
-                       f"cannot read the file ({en.get(exc.errno or 0, reason)})")
+    """The OS error in words people know, in both languages (never a raw «[Errno 36] …»)."""
+    vi, en = os_reason(exc)
+    return IngestError(path, "unreadable", f"không đọc được tệp ({vi})", f"cannot read the file ({en})")
 
 
 # --- shared helpers ---------------------------------------------------------------------------------------------
@@ -224,12 +283,11 @@ _MIN_PAGE_LETTERS = 15  # fewer letters than this on a page: no usable text laye
 _PAGE_NUMBER = re.compile(
     r"(?:trang|page|tr\.)?\s*[-–—(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}|(?:trên|of)\s+\d{1,4})?\s*[-–—)]?", re.IGNORECASE
 )
-_DIGITS = re.compile(r"\d+")
 _LEGACY_FONT_NAME = {"tcvn3": ".VnTime", "vni": "VNI-Times"}  # the font a legacy text layer was typed in
 _GARBLED = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0e-\x1f]")
 
 
-def _read_pdf(path: Path, data: bytes, ocr: bool) -> Extracted:
+def _read_pdf(path: Path, data: bytes, ocr: bool, budget: _Budget) -> Extracted:
     """Text layer via pypdf (empty password tried), cleaned of running heads and layout wraps; OCR when asked."""
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -272,7 +330,10 @@ def _read_pdf(path: Path, data: bytes, ocr: bool) -> Extracted:
         n_pages = len(reader.pages)
         if n_pages == 0:
             raise _corrupt_pdf(path, "PDF không có trang nào", "the PDF has no pages")
-        page_texts = [page.extract_text() or "" for page in reader.pages]
+        page_texts = []
+        for page in reader.pages:
+            page_texts.append(page.extract_text() or "")
+            budget.add(len(page_texts[-1]))
     except IngestError:
         raise
     except FileNotDecryptedError as exc:
@@ -289,7 +350,9 @@ def _read_pdf(path: Path, data: bytes, ocr: bool) -> Extracted:
         if ocr:
             from indexer.ingest.ocr import ocr_pdf_pages
 
+            started = time.monotonic()
             recognised = ocr_pdf_pages(path, data, [i + 1 for i in empty_pages])
+            budget.deadline += time.monotonic() - started  # OCR is slow by nature (~18 s a page): not counted
             for i, text in zip(empty_pages, recognised, strict=True):
                 page_texts[i] = unicodedata.normalize("NFC", text)
             encoding = "ocr:vie" if len(empty_pages) == n_pages else "pdf-text-layer+ocr:vie"
@@ -325,7 +388,9 @@ def _read_pdf(path: Path, data: bytes, ocr: bool) -> Extracted:
         if any(enc for _t, enc in fixed):
             encoding = f"{encoding}+{legacy}"
             notices.append(_legacy_notice(legacy))
-    text = pdf_text_to_lines(page_texts)
+    text, dropped, page_numbers = _pdf_lines(page_texts)
+    if dropped or page_numbers:
+        notices.append(_dropped_notice(dropped, page_numbers))
     body = text.replace("\n", "").replace(" ", "")
     garbled = len(_GARBLED.findall(body))
     if body and garbled > 0.05 * len(body):
@@ -336,7 +401,28 @@ def _read_pdf(path: Path, data: bytes, ocr: bool) -> Extracted:
             "the PDF's text layer has many unreadable characters (fonts without a Unicode map): use OCR (--ocr) "
             "or a Word/HTML copy of the text",
         ))
-    return Extracted(_tidy(text), "pdf", n_pages, encoding, notices)
+    return Extracted(_tidy(text), "pdf", n_pages, encoding, notices, dropped=sorted(dropped))
+
+
+def _dropped_notice(dropped: dict[str, int], page_numbers: int) -> Notice:
+    """What running-line removal took out of the text, so nothing is lost silently."""
+    shown = sorted(dropped, key=lambda ln: (-dropped[ln], ln))[:5]
+    more = len(dropped) - len(shown)
+    vi_parts, en_parts = [], []
+    if dropped:
+        quoted = "; ".join(f"«{ln}» ({dropped[ln]} trang)" for ln in shown) + (f"; và {more} dòng khác" if more else "")
+        quoted_en = "; ".join(f"'{ln}' ({dropped[ln]} pages)" for ln in shown) + (f"; and {more} more" if more
+                                                                                   else "")
+        vi_parts.append(f"dòng lặp lại ở đầu/cuối trang (tiêu đề, chân trang): {quoted}")
+        en_parts.append(f"lines repeated at the top/bottom of pages (running heads/feet): {quoted_en}")
+    if page_numbers:
+        vi_parts.append(f"{page_numbers} số trang")
+        en_parts.append(f"{page_numbers} page number(s)")
+    return Notice(
+        "pdf-running-lines",
+        "đã bỏ khỏi văn bản " + "; ".join(vi_parts) + ": nếu có dòng là nội dung thật, hãy đối chiếu với bản gốc",
+        "removed from the text: " + "; ".join(en_parts) + "; if any of them is real content, check the original",
+    )
 
 
 def _corrupt_pdf(path: Path, vi: str, en: str) -> IngestError:
@@ -367,31 +453,45 @@ def _pages_en(pages: list[int], total: int) -> str:
     return f"Page {_page_list(pages)} had" if len(pages) == 1 else f"Pages {_page_list(pages)} had"
 
 
+_MARGIN_LINES = 2  # running heads/feet are looked for in the first and last this many lines of a page
+_PAGE_NUMBER_LINES = 3  # a bare page number may sit one line further in (above a two-line running head)
+_RUNNING_MAX_CHARS = 100  # running heads/feet are short; a long repeated line is more likely text
+
+
 def _running_keys(pages: list[list[str]]) -> set[str]:
-    """Lines repeated at the top or bottom of at least half the pages (digits ignored): running heads and feet."""
+    """Short lines repeated verbatim in the page margin (first/last two lines) of at least half the pages.
+
+    Verbatim, not "the same but for its numbers": a clause ending «… (điều 4, văn bản 901)» on every page is text,
+    and reading it as a running foot lost it. Bare page numbers are found by `_PAGE_NUMBER` instead."""
     if len(pages) < 2:
         return set()
     counts: dict[str, int] = {}
     for lines in pages:
-        edge = {ln for ln in lines[:2] + lines[-2:] if not _is_unit_start(ln)}  # "Điều 7." may open many pages
-        for key in {_DIGITS.sub("#", ln.casefold()) for ln in edge}:
-            counts[key] = counts.get(key, 0) + 1
+        edge = set(lines[:_MARGIN_LINES] + lines[-_MARGIN_LINES:])
+        for ln in edge:
+            if len(ln) <= _RUNNING_MAX_CHARS and not _is_unit_start(ln):  # "Điều 7." may open many pages
+                counts[ln] = counts.get(ln, 0) + 1
     need = max(2, (len(pages) + 1) // 2)
     return {k for k, c in counts.items() if c >= need}
 
 
-def _strip_running(lines: list[str], keys: set[str]) -> list[str]:
-    """Drop running heads/feet and bare page numbers from the first and last lines of one page."""
-    def junk(ln: str) -> bool:
+def _strip_running(lines: list[str], keys: set[str], dropped: dict[str, int] | None = None) -> list[str]:
+    """Drop running heads/feet and bare page numbers from the margins of one page; what went is counted in
+    `dropped` (line -> pages; bare page numbers under the key "")."""
+    def junk(ln: str, depth: int) -> bool:
         if _PAGE_NUMBER.fullmatch(ln):
-            return True
-        return not _is_unit_start(ln) and _DIGITS.sub("#", ln.casefold()) in keys
+            return depth < _PAGE_NUMBER_LINES
+        return depth < _MARGIN_LINES and ln in keys
 
     start, end = 0, len(lines)
-    while start < end and start < 3 and junk(lines[start]):
+    while start < end and junk(lines[start], start):
         start += 1
-    while end > start and len(lines) - end < 3 and junk(lines[end - 1]):
+    while end > start and junk(lines[end - 1], len(lines) - end):
         end -= 1
+    if dropped is not None:
+        for ln in lines[:start] + lines[end:]:
+            key = "" if _PAGE_NUMBER.fullmatch(ln) else ln
+            dropped[key] = dropped.get(key, 0) + 1
     return lines[start:end]
 
 
@@ -449,14 +549,21 @@ def _joins(prev: str, nxt: str, prev_full: bool, last_article: int | None) -> bo
 
 def pdf_text_to_lines(page_texts: list[str]) -> str:
     """Page texts as pypdf gives them -> one paragraph a line, units at line starts, running heads/feet dropped."""
+    return _pdf_lines(page_texts)[0]
+
+
+def _pdf_lines(page_texts: list[str]) -> tuple[str, dict[str, int], int]:
+    """`pdf_text_to_lines`, with what was dropped: running lines (line -> pages it was removed from) and the number
+    of bare page numbers removed."""
     pages = [[_SPACES.sub(" ", ln).strip() for ln in t.split("\n")] for t in page_texts]
     pages = [[ln for ln in lines if ln] for lines in pages]
     keys = _running_keys(pages)
+    dropped: dict[str, int] = {}
     out: list[str] = []
     prev_full = False
     last_article: int | None = None
     for lines in pages:
-        lines = _strip_running(lines, keys)
+        lines = _strip_running(lines, keys, dropped)
         lengths = sorted(len(ln) for ln in lines)
         # The width of a full line on this page, in characters (proportional fonts vary, hence 0.8 of the 90th pct.)
         width = lengths[int(0.9 * (len(lengths) - 1))] if len(lengths) >= 4 else 0
@@ -469,7 +576,8 @@ def pdf_text_to_lines(page_texts: list[str]) -> str:
                 if art and (m := re.match(r"\d+", art.group(1))):
                     last_article = int(m.group())
             prev_full = width > 0 and len(ln) >= 0.8 * width
-    return "\n".join(out) + "\n" if out else ""
+    page_numbers = dropped.pop("", 0)
+    return ("\n".join(out) + "\n" if out else ""), dropped, page_numbers
 
 
 # --- DOCX ---------------------------------------------------------------------------------------------------------
@@ -698,7 +806,8 @@ def _run_text(r: Any, legacy: bool) -> str:
 class _DocxText:
     """Body paragraphs and tables in document order, legacy-font runs converted, numbering replayed."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, budget: _Budget) -> None:
+        self.budget = budget
         part = document.part
         self.styles = _Styles(part.styles.element if _has_part(part, "styles") else None)
         self.numbering = _Numbering(part.numbering_part.element if _has_part(part, "numbering") else None,
@@ -752,7 +861,9 @@ class _DocxText:
     def block(self, el: Any) -> None:
         for child in el:
             if child.tag == f"{_W}p":
-                self.lines.extend(self.paragraph(child).split("\n"))
+                text = self.paragraph(child)
+                self.budget.add(len(text) + 1)  # empty paragraphs count too: a million of them is no document
+                self.lines.extend(text.split("\n"))
             elif child.tag == f"{_W}tbl":
                 for tr in child.iter(f"{_W}tr"):
                     if _nearest(tr, f"{_W}tbl") is not child:
@@ -783,7 +894,7 @@ def _not_docx(path: Path, vi: str, en: str) -> IngestError:
                        f"the file is named .docx but is not a Word .docx document: {en}")
 
 
-def _read_docx(path: Path, data: bytes, max_bytes: int) -> Extracted:
+def _read_docx(path: Path, data: bytes, max_bytes: int, budget: _Budget) -> Extracted:
     """python-docx body walk (paragraphs and table cells in order); refuses files that are not Word documents."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _not_docx(path, "đây là tệp Word cũ .doc: hãy mở bằng Word và lưu lại thành .docx",
@@ -797,6 +908,7 @@ def _read_docx(path: Path, data: bytes, max_bytes: int) -> Extracted:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             unpacked = sum(info.file_size for info in zf.infolist())
+            body_xml = next((i.file_size for i in zf.infolist() if i.filename == "word/document.xml"), 0)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _not_docx(path, f"tệp ZIP hỏng: {_short(exc)}", f"damaged ZIP: {_short(exc)}") from exc
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
@@ -806,13 +918,21 @@ def _read_docx(path: Path, data: bytes, max_bytes: int) -> Extracted:
     if unpacked > 4 * max_bytes:  # a "ZIP bomb" must not be inflated into memory to find out
         raise IngestError(path, "too-large", f"tệp Word giải nén ra {_size(unpacked)}, quá lớn để đọc",
                           f"the Word document unpacks to {_size(unpacked)}, too large to read")
+    # Word spends well under 32 bytes of XML a character of text; the whole XML is parsed into memory before the
+    # first paragraph can be counted, so a body far beyond what `max_chars` allows is refused unparsed.
+    if body_xml > max(64 * 2**20, 32 * budget.max_chars):
+        raise IngestError(path, "too-long",
+                          f"phần nội dung của tệp Word giải nén ra {_size(body_xml)}, quá lớn để đọc",
+                          f"the Word document's body unpacks to {_size(body_xml)}, too large to read")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-        reader = _DocxText(document)
+        reader = _DocxText(document, budget)
         reader.block(document.element.body)
+    except IngestError:
+        raise
     except PackageNotFoundError as exc:
         raise _not_docx(path, "không mở được gói Word", "python-docx could not open the package") from exc
     except Exception as exc:  # damaged XML inside a real package, unexpected parts, …
@@ -880,8 +1000,9 @@ class _HTMLText(HTMLParser):
     their own lines (official pages lay the header block out as a table), ordered-list numbers written out as a
     browser shows them."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.budget = budget
         self.out: list[str] = []
         self.skip = 0
         self.pre = 0
@@ -935,6 +1056,8 @@ class _HTMLText(HTMLParser):
         if self.skip:
             return
         self.out.append(data if self.pre else re.sub(r"\s+", " ", data))
+        if self.budget is not None:
+            self.budget.add(len(self.out[-1]))
 
     def text(self) -> str:
         return "".join(self.out)
@@ -962,13 +1085,20 @@ def _decode_html(path: Path, data: bytes) -> tuple[str, str, list[Notice]]:
     return decoded.text, decoded.encoding, notices
 
 
-def _read_html(path: Path, data: bytes) -> Extracted:
+_HTML_CHUNK = 2**20  # characters fed to the parser at a time, so the time budget is checked as it goes
+
+
+def _read_html(path: Path, data: bytes, budget: _Budget) -> Extracted:
     """Visible text of an HTML page, decoded honouring its <meta charset>, legacy fonts converted."""
     source, encoding, notices = _decode_html(path, data)
-    parser = _HTMLText()
+    parser = _HTMLText(budget)
     try:
-        parser.feed(source)
+        for at in range(0, len(source), _HTML_CHUNK):
+            parser.feed(source[at : at + _HTML_CHUNK])
+            budget.tick()
         parser.close()
+    except IngestError:
+        raise
     except Exception as exc:  # html.parser is lenient; anything it raises means the file is not HTML at all
         raise IngestError(path, "corrupt", f"không đọc được HTML ({_short(exc)})",
                           f"the HTML cannot be parsed ({_short(exc)})") from exc

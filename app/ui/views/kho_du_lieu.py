@@ -8,11 +8,13 @@ rebuilt into a new version and swapped in, so other sessions keep searching mean
 from __future__ import annotations
 
 import hmac
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from app.ui import core
+from app.ui.login import ADMIN_LOGIN, lockout_message
 from indexer.build import load_documents
 from indexer.citation import status_label
 from indexer.filters import type_label
@@ -37,14 +39,21 @@ def _is_admin(password: str) -> bool:
         return False
     if st.session_state.get("admin_ok"):
         return True
+    locked = ADMIN_LOGIN.locked_for()
+    if locked:
+        st.error(lockout_message(locked), icon=":material/lock:")
+        return False
     with st.form("admin_login", border=True):
         typed = st.text_input("Mật khẩu quản trị", type="password", key="admin_password_input")
         ok = st.form_submit_button("Đăng nhập", icon=":material/lock_open:")
     if ok:
         if hmac.compare_digest(typed.encode(), password.encode()):
+            ADMIN_LOGIN.succeeded()
             st.session_state["admin_ok"] = True
             st.rerun()
-        st.error("Mật khẩu không đúng.", icon=":material/error:")
+        time.sleep(ADMIN_LOGIN.failed())  # slower after a few wrong tries, locked after more
+        locked = ADMIN_LOGIN.locked_for()
+        st.error(lockout_message(locked) if locked else "Mật khẩu không đúng.", icon=":material/error:")
     return False
 
 
