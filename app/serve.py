@@ -42,7 +42,7 @@ def make_handler(live: LiveSearcher) -> type[BaseHTTPRequestHandler]:
                     s = live.searcher
                     self._send(HTTPStatus.OK, {"status": "ok", "version": s.version_dir.name,
                                                "documents": len(s.documents), "clauses": len(s.clauses),
-                                               "reload_error": live.last_error})
+                                               "reload_error": live.last_error, "index_note": live.index_note()})
                 elif url.path == "/search":
                     self._search(params)
                 else:
@@ -73,8 +73,10 @@ def make_handler(live: LiveSearcher) -> type[BaseHTTPRequestHandler]:
                     return
                 doc_ids = [d.id for d in docs]
             answer = live.search(query, k=k, mode=mode, doc_ids=doc_ids,
-                                 in_force_only=params.get("in_force") in ("1", "true"))
+                                 in_force_only=params.get("in_force") in ("1", "true"),
+                                 exact=params.get("exact") in ("1", "true"))
             self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": answer.understood,
+                                       "answerability": answer.answerability, "index_note": answer.index_note,
                                        "timings_ms": answer.timings_ms, "hits": [h.to_dict() for h in answer.hits]})
 
     return Handler

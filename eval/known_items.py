@@ -73,6 +73,39 @@ def known_items(documents: Mapping[str, Document], clauses: Mapping[str, Clause]
     return out
 
 
+def quiz_known_items(searcher, n: int = 120, seed: int = 101) -> list[dict]:
+    """The quiz builder's own questions (stem with its blank, or a true/false statement) with their source clause.
+
+    A second known-item set that needs no hand labels: the answer is the clause the question was made from.
+    Like the heading set it rewards exact wording more than real questions do (the stem is the clause's sentence).
+    """
+    from indexer.quiz import generate_quiz
+
+    resolver = GoldResolver(searcher.documents, searcher.clauses)
+    out = []
+    for item in generate_quiz(searcher, n=n, seed=seed):
+        clause = searcher.clauses[item.clause_id]
+        doc = searcher.documents[clause.doc_id]
+        article = clause.part("article")
+        if not article or doc.year is None:
+            continue
+        ref = GoldRef(doc=doc.code, year=doc.year, article=article, clause=clause.part("clause"))
+        loc = resolver.resolve(ref)
+        if not loc.in_corpus or not item.clause_id.startswith(loc.article_id):
+            continue
+        stem = item.stem.replace("_____", "…")
+        if item.type == "mc":
+            stem += " " + " / ".join(item.options)
+        out.append({
+            "id": f"kq{len(out) + 1:03d}",
+            "question": stem,
+            "gold": [{"doc": ref.doc, "year": ref.year, "article": ref.article, "clause": ref.clause, "point": None}],
+            "kind": "quiz",
+            "source": item.clause_id,
+        })
+    return out
+
+
 def write_jsonl(items: Iterable[dict], path: Path) -> Path:
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
     return path
@@ -89,11 +122,19 @@ def load_bundled() -> tuple[dict[str, Document], dict[str, Clause]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m eval.known_items --out FILE`: write the heading questions of the bundled corpus as JSONL."""
+    """`python -m eval.known_items [--set headings|quiz] --out FILE`: write a known-item question set as JSONL."""
     ap = argparse.ArgumentParser(prog="python -m eval.known_items", description=main.__doc__)
     ap.add_argument("--out", type=Path, help="JSONL file to write (default: stdout)")
+    ap.add_argument("--set", choices=("headings", "quiz"), default="headings",
+                    help="article headings (no index needed) or the quiz builder's questions (needs the index)")
+    ap.add_argument("-n", type=int, default=120, help="quiz questions to generate (--set quiz)")
     args = ap.parse_args(argv)
-    items = known_items(*load_bundled())
+    if args.set == "quiz":
+        from indexer.search import Searcher
+
+        items = quiz_known_items(Searcher.open(load_model=False), n=args.n)
+    else:
+        items = known_items(*load_bundled())
     if args.out:
         write_jsonl(items, args.out)
         print(f"wrote {len(items)} questions to {args.out}", file=sys.stderr)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import store
+from indexer import freshness, store
 from indexer.config import Settings
 from indexer.embedder import Embedder
 from indexer.search import Hit, Searcher
 
 log = logging.getLogger(__name__)
+NOTE_TTL_S = 5.0
 
 
 def published_version(index_dir: Path) -> str | None:
@@ -33,6 +35,8 @@ class Answer:
     version: str
     understood: dict
     timings_ms: dict[str, float]
+    answerability: dict | None = None  # probability that something answers; None when not calibrated
+    index_note: str | None = None  # what the index lacks from the corpus on disk and what to run (None: current)
 
 
 class LiveSearcher:
@@ -41,7 +45,9 @@ class LiveSearcher:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
-        self._searcher = Searcher.open(settings, embedder=embedder)
+        # A complete index built from an older corpus keeps answering (with `index_note`) rather than refusing.
+        self._searcher = Searcher.open(settings, embedder=embedder, allow_stale=True)
+        self._note: tuple[str, float, str | None] | None = None  # (version, when checked, note)
         self.embedder = self._searcher.embedder
         self._search_lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -83,13 +89,30 @@ class LiveSearcher:
             with self._load_lock:
                 self._loading = None
 
+    def index_note(self) -> str | None:
+        """What the open index lacks from the corpus on disk (library changed by `soi add --no-build` or a killed
+        add, data directory moved) and what to run; None when it is current. The check is cheap (sizes and times,
+        indexer.freshness) and is redone at most every NOTE_TTL_S seconds."""
+        searcher, now = self._searcher, time.monotonic()
+        cached = self._note
+        if cached is not None and cached[0] == searcher.version_dir.name and now - cached[1] < NOTE_TTL_S:
+            return cached[2]
+        try:
+            note = freshness.check(self.settings, searcher.manifest).message()
+        except Exception as e:  # noqa: BLE001 — a note must never stop an answer
+            log.exception("checking the corpus against index version %s failed", searcher.version_dir.name)
+            note = f"Không kiểm tra được kho văn bản (cannot check the corpus): {e}"
+        self._note = (searcher.version_dir.name, now, note)
+        return note
+
     def search(self, query: str, k: int = 5, mode: str = "fused", doc_ids: list[str] | None = None,
-               in_force_only: bool = False) -> Answer:
+               in_force_only: bool = False, exact: bool = False) -> Answer:
         searcher = self.searcher
         with self._search_lock:
-            hits = searcher.search(query, k=k, mode=mode, doc_ids=doc_ids, in_force_only=in_force_only)
-            qa = searcher.last_analysis
-            timings = {key: round(v, 2) for key, v in searcher.last_timings.items()}
-        understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text,
+            got = searcher.ask(query, k=k, mode=mode, doc_ids=doc_ids, in_force_only=in_force_only, exact=exact)
+        qa = got.analysis
+        timings = {key: round(v, 2) for key, v in got.timings.items()}
+        understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text, "exact": exact,
                       "documents": doc_ids or qa.doc_ids, "note": qa.doc_note}
-        return Answer(hits, searcher.version_dir.name, understood, timings)
+        judged = got.answerability.to_dict() if got.answerability else None
+        return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note())

@@ -74,7 +74,7 @@ EXPECTED = {
     "qd-205-2019": ("structured", {"preamble": 1, "paragraph": 7, "section": 1, "article": 3, "clause": 4}),
     "qd-22-2021": (
         "structured",
-        {"preamble": 1, "chapter": 5, "article": 11, "paragraph": 15, "clause": 6, "point": 5},
+        {"preamble": 1, "chapter": 5, "article": 12, "paragraph": 18, "clause": 6, "point": 5},
     ),
     "qd-296-2025": ("paragraphs", {"preamble": 1}),
     "qd-37-2021": ("structured", {"article": 6}),
@@ -95,7 +95,7 @@ EXPECTED = {
             "part": 1,
         },
     ),
-    "qd-69-2022": ("structured", {"preamble": 1, "paragraph": 17, "article": 16, "clause": 24, "point": 26}),
+    "qd-69-2022": ("structured", {"preamble": 1, "paragraph": 20, "article": 17, "clause": 24, "point": 26}),
     "qdi-08-2018": ("paragraphs", {"paragraph": 1}),
     "tin-duk-can-bo-ktgs-2023": ("paragraphs", {"paragraph": 12}),
     "tin-duk-ktgs": ("paragraphs", {"paragraph": 14}),
@@ -167,7 +167,7 @@ def test_provenance_notes_become_source_notes(parsed: dict[str, ParseResult]) ->
     assert qd37["d9"].source_note.startswith("source: https://luatsux.vn/")
     qd69 = units(parsed, "qd-69-2022")
     assert qd69["preamble"].source_note.startswith("source: https://hoatieu.vn/")  # the note after the header
-    assert "28300988406" in qd69["d41/k1/d"].source_note
+    assert "React quiz app" in qd69["d41/k1/d"].source_note and "LOW CONFIDENCE" in qd69["d41/k1/d"].source_note
     assert units(parsed, "kl-34-2022")["p3"].source_note.startswith("source: https://lsvn.vn/")
     assert units(parsed, "dieu-le-dang-2011")["d2/k1"].source_note == ""
 
@@ -201,7 +201,9 @@ def test_dieu_le_structure(parsed: dict[str, ParseResult]) -> None:
 # --- Quy định 22 (partial, quoted by Q&A pages) ------------------------------------------------------------------
 def test_qd22_articles_and_quoting_page_numbering(parsed: dict[str, ParseResult]) -> None:
     q = units(parsed, "qd-22-2021")
-    assert labels(parsed, "qd-22-2021", "article") == ["2", "3", "4", "8", "10", "11", "22", "28", "29", "30", "31"]
+    assert labels(parsed, "qd-22-2021", "article") == [
+        "2", "3", "4", "7", "8", "10", "11", "22", "28", "29", "30", "31"
+    ]  # fmt: skip
     assert labels(parsed, "qd-22-2021", "chapter") == ["I", "II", "III", "V", "VI"]
     assert q["d29/k2/2.2"].text.startswith("2.2. Ủy ban kiểm tra từ cấp huyện, quận và tương đương trở lên")
     assert q["d29/k2/2.2"].heading[-2:] == ("Điều 29. Thẩm quyền đình chỉ sinh hoạt đảng", "2. Đối với đảng viên")
@@ -440,12 +442,24 @@ def test_dev_gold_locations_map_onto_clause_ids(docs: dict[str, Document], parse
         for g in json.loads(line)["gold"]:
             doc = find_document(list(docs.values()), g["doc"], g["year"])
             assert doc is not None, g
+            if g["article"] is None:  # the source names only the document: scored at document level
+                continue
             cid = clause_id_for(doc.id, g["article"], g["clause"], g["point"])
             (found if cid in ids else absent).add(cid)
     assert {
-        "qd-22-2021/d29/k2/2.2", "qd-37-2021/d9", "qd-69-2022/d28", "qd-69-2022/d27", "qd-69-2022/d6/k1",
-        "qd-69-2022/d41/k1/d", "dieu-le-dang-2011/d8/k3", "dieu-le-dang-2011/d39/k6", "dieu-le-dang-2011/d36",
-        "dieu-le-dang-2011/d24/k2", "dieu-le-dang-2011/d9",
+        "dieu-le-dang-2011/d1/k2", "dieu-le-dang-2011/d12/k3", "dieu-le-dang-2011/d13/k2", "dieu-le-dang-2011/d13/k5",
+        "dieu-le-dang-2011/d17/k1", "dieu-le-dang-2011/d2", "dieu-le-dang-2011/d2/k1", "dieu-le-dang-2011/d2/k3",
+        "dieu-le-dang-2011/d2/k4", "dieu-le-dang-2011/d21/k2", "dieu-le-dang-2011/d21/k4", "dieu-le-dang-2011/d22/k5",
+        "dieu-le-dang-2011/d23", "dieu-le-dang-2011/d24", "dieu-le-dang-2011/d24/k2", "dieu-le-dang-2011/d24/k3",
+        "dieu-le-dang-2011/d24/k4", "dieu-le-dang-2011/d3", "dieu-le-dang-2011/d3/k1", "dieu-le-dang-2011/d31/k1",
+        "dieu-le-dang-2011/d35/k2", "dieu-le-dang-2011/d36", "dieu-le-dang-2011/d36/k1", "dieu-le-dang-2011/d39/k1",
+        "dieu-le-dang-2011/d39/k6", "dieu-le-dang-2011/d4", "dieu-le-dang-2011/d4/k1", "dieu-le-dang-2011/d4/k2",
+        "dieu-le-dang-2011/d4/k3", "dieu-le-dang-2011/d45", "dieu-le-dang-2011/d5", "dieu-le-dang-2011/d5/k1",
+        "dieu-le-dang-2011/d5/k2", "dieu-le-dang-2011/d5/k4", "dieu-le-dang-2011/d7", "dieu-le-dang-2011/d8/k3",
+        "dieu-le-dang-2011/d9", "dieu-le-dang-2011/d9/k2", "dieu-le-dang-2011/d9/k5", "qd-114-2023/d2/k1",
+        "qd-114-2023/d2/k2", "qd-22-2021/d2", "qd-22-2021/d29/k2/2.2", "qd-22-2021/d8/k2", "qd-37-2021/d19",
+        "qd-37-2021/d9", "qd-69-2022/d27", "qd-69-2022/d27/k1", "qd-69-2022/d28", "qd-69-2022/d3", "qd-69-2022/d3/k2",
+        "qd-69-2022/d4/k2/b", "qd-69-2022/d41/k1/d", "qd-69-2022/d6/k1", "qd-69-2022/d8",
     } == found  # fmt: skip
     # not in the corpus: QĐ 296 has no text; these articles/clauses of QĐ 22 and QĐ 69 were not quoted
     assert all(a.startswith(("qd-296-2025/", "qd-22-2021/", "qd-69-2022/")) for a in absent)
