@@ -73,14 +73,18 @@ def cmd_add(args: argparse.Namespace) -> int:
     from app.cli import _settings, build_with_bars
     from indexer.build import load_documents
     from indexer.ingest.errors import IngestError, from_os_error
-    from indexer.ingest.library import commit, prepare, reconsider
+    from indexer.ingest.library import commit, prepare, reconsider, recover, unindexed
 
     s = _settings(args)
     given = {k: getattr(args, k) for k in FIELD_LABELS if getattr(args, k, None)}
     failed: list[str] = []
     added = []
+    resumed: list[str] = []  # already in the library but not in the index: adding again finishes the add
     t0 = time.perf_counter()
+    if Path(s.library_dir).is_dir():
+        recover(Path(s.library_dir))  # an add killed half-way: finish it or take it out before looking at the library
     documents = load_documents(s)
+    pending = unindexed(s, documents)
     for name in args.files:
         try:
             cand = prepare(Path(name), s, ocr=args.ocr, documents=documents)
@@ -88,7 +92,13 @@ def cmd_add(args: argparse.Namespace) -> int:
                 reconsider(cand, {**cand.fields, **given}, s, documents=documents)
             _show(cand)
             if cand.blocking is not None:
-                raise IngestError(cand.source, "duplicate", cand.blocking.message("vi"), cand.blocking.message("en"))
+                dup = cand.blocking
+                if dup.reason == "same-text" and dup.doc_id in pending and dup.doc_id not in resumed:
+                    print(f"   Đã có trong kho «{dup.doc_id}» nhưng chưa có trong chỉ mục (already in the library, "
+                          "not yet indexed): lần thêm trước chưa xong, sẽ hoàn tất.")
+                    resumed.append(dup.doc_id)
+                    continue
+                raise IngestError(cand.source, "duplicate", dup.message("vi"), dup.message("en"))
             if not _confirm(cand, s, args.yes):
                 print("   Bỏ qua (skipped).")
                 continue
@@ -106,12 +116,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         documents = load_documents(s)
         note = f" (thay bản chưa đầy đủ «{result.stands_in_for}»)" if result.stands_in_for else ""
         print(f"   Đã thêm (added): {result.doc_id}{note} → {result.path}")
-    if added and not args.no_build:
+    if (added or resumed) and not args.no_build:
         c = build_with_bars(s)["counts"]
         print(f"Đã cập nhật chỉ mục (index updated): {c['documents']} văn bản, {c['clauses']} điều khoản; "
               f"nhúng mới {c['embedded_now']}; tổng thời gian {time.perf_counter() - t0:.1f} s")
-    elif added:
-        print("Chưa cập nhật chỉ mục (--no-build): chạy `soi build` để tìm được văn bản mới.")
+    elif added or resumed:
+        print("Chưa cập nhật chỉ mục (--no-build): chạy `soi build` để tìm được văn bản mới; cho đến khi đó, "
+              "`soi ask` vẫn trả lời từ chỉ mục trước.")
     if failed:
         print(f"{len(failed)} tệp không thêm được (files not added): {', '.join(failed)}", file=sys.stderr)
         return 5
@@ -120,6 +131,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_library(args: argparse.Namespace) -> int:
     from app.cli import _settings
+    from indexer.citation import format_date
     from indexer.ingest.library import list_added
 
     s = _settings(args)
@@ -128,7 +140,7 @@ def cmd_library(args: argparse.Namespace) -> int:
         print(f"Chưa có văn bản nào được thêm (no added documents) trong {s.library_dir}.")
         return 0
     for d in docs:
-        print(f"{d.id:<24} {d.code or '—':<18} {d.issued or '—':<11} {d.title[:70]}")
+        print(f"{d.id:<24} {d.code or '—':<18} {format_date(d.issued) or '—':<11} {d.title[:70]}")
     return 0
 
 
@@ -155,7 +167,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.serve import serve
     from indexer.live import LiveSearcher
 
-    serve(LiveSearcher(_settings(args)), host=args.host, port=args.port)
+    live = LiveSearcher(_settings(args))
+    note = live.index_note()
+    if note:
+        print(f"Lưu ý (note): {note}", file=sys.stderr, flush=True)
+    serve(live, host=args.host, port=args.port)
     return 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import store
+from indexer import freshness, store
 from indexer.abbrev import expand_for_index
 from indexer.config import Settings
 from indexer.corpus import bundled_corpus_dir, load_corpus
@@ -26,14 +26,13 @@ from indexer.diacritics import DiacriticRestorer
 from indexer.embedder import Embedder, describe
 from indexer.lexical import LexicalIndex
 from indexer.models import Clause, Document
-from indexer.parse import parse
+from indexer.parse import PARSER_VERSION, parse
 from indexer.segment import segment
 from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import Unit, retrieval_units
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "2"  # 2: article titles kept beside lead-ins in the indexed context
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -48,12 +47,7 @@ class Corpus:
 
 def corpus_dirs(settings: Settings) -> list[Path]:
     """Bundled corpus, the user's folders, then the library of added documents (when it has any)."""
-    dirs = [bundled_corpus_dir()] if settings.include_bundled else []
-    dirs += [Path(d) for d in settings.corpus_dirs]
-    library = Path(settings.library_dir)
-    if library.is_dir() and library.resolve() not in {d.resolve() for d in dirs}:
-        dirs.append(library)
-    return dirs
+    return [folder for _, folder in freshness.corpus_roots(settings)]
 
 
 def load_documents(settings: Settings) -> dict[str, Document]:
@@ -93,13 +87,6 @@ def load_all(settings: Settings) -> Corpus:
     return Corpus(documents, clauses, warnings)
 
 
-def corpus_dirs_of(corpus: Corpus) -> list[Path]:
-    """The user folders (not the bundled one) a corpus was read from, so later commands can check them."""
-    bundled = bundled_corpus_dir().resolve()
-    dirs = {Path(d.path).resolve().parent for d in corpus.documents.values()}
-    return sorted(d for d in dirs if d != bundled)
-
-
 def corpus_hash(documents: dict[str, Document]) -> str:
     h = hashlib.sha256(f"parser:{PARSER_VERSION}".encode())
     for doc_id in sorted(documents):
@@ -111,7 +98,18 @@ def _text_key(model_checksum: str, text: str) -> str:
     return hashlib.sha1(f"{model_checksum}\x00{text}".encode()).hexdigest()
 
 
-def _previous_embeddings(index_dir: Path, checksum: str) -> dict[str, np.ndarray]:
+def _row_digest(vec: np.ndarray) -> str:
+    """A short fingerprint of one embedding row, kept in units.json so each reused row can be checked alone."""
+    return hashlib.blake2b(np.ascontiguousarray(vec, dtype="<f4").tobytes(), digest_size=8).hexdigest()
+
+
+def _previous_embeddings(index_dir: Path, checksum: str, rejected: list[str]) -> dict[str, np.ndarray]:
+    """Embeddings of the published version that can be trusted, by text key.
+
+    A file is reused whole only when it matches the checksum its build recorded; otherwise each row must match its
+    own digest (older versions without digests: be a unit vector, as the model's outputs are), so a damaged or
+    zeroed `embeddings.npy` costs re-embedding what it damaged, never wrong vectors in the next index. What was
+    refused is described in `rejected` (shown as a build warning)."""
     prev = store.current_version(index_dir)
     if prev is None:
         return {}
@@ -120,19 +118,41 @@ def _previous_embeddings(index_dir: Path, checksum: str) -> dict[str, np.ndarray
         manifest = store.read_manifest(prev)
         if manifest.get("model", {}).get("checksum") != checksum:
             return {}
-        keys = json.loads(paths.units.read_text(encoding="utf-8"))["embedding_keys"]
+        if store.verify_file(prev, manifest, paths.units.name) is False:
+            rejected.append(f"{paths.units}: không khớp tổng kiểm (checksum mismatch), nhúng lại mọi đơn vị")
+            return {}
+        units = json.loads(paths.units.read_text(encoding="utf-8"))
+        keys = units["embedding_keys"]
         vecs = np.load(paths.embeddings)
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError):
         return {}
-    return dict(zip(keys, vecs, strict=False))
+    if vecs.ndim != 2 or len(vecs) != len(keys):
+        return {}
+    if store.verify_file(prev, manifest, paths.embeddings.name):
+        return dict(zip(keys, vecs, strict=True))
+    digests = units.get("embedding_digests")
+    if digests is not None and len(digests) == len(keys):
+        good = [_row_digest(v) == d for v, d in zip(vecs, digests, strict=True)]
+    else:
+        norms = np.linalg.norm(vecs.astype(np.float64), axis=1)
+        good = list(np.isfinite(norms) & (np.abs(norms - 1.0) < 1e-3))
+    bad = len(good) - sum(good)
+    if bad:
+        rejected.append(f"{paths.embeddings}: {bad}/{len(good)} véc-tơ hỏng hoặc không khớp tổng kiểm (damaged "
+                        "embeddings), đã nhúng lại")
+        log.warning("%s: %d of %d embeddings fail verification; re-embedding them", paths.embeddings, bad, len(good))
+    return {k: v for k, v, ok in zip(keys, vecs, good, strict=True) if ok}
 
 
 def _previous_segments(index_dir: Path) -> dict[str, list[str]]:
     prev = store.current_version(index_dir)
     if prev is None:
         return {}
+    paths = store.IndexPaths(prev)
     try:
-        return json.loads(store.IndexPaths(prev).segment_cache.read_text(encoding="utf-8"))
+        if store.verify_file(prev, store.read_manifest(prev), paths.segment_cache.name) is False:
+            return {}  # damaged: segmenting again costs seconds, a wrong cache would cost search quality
+        return json.loads(paths.segment_cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -153,19 +173,43 @@ def build_index(
     progress: Progress | None = None,
     dense_kind: str = "auto",
 ) -> dict:
-    """Build and publish a new index version; returns its manifest. Nothing is visible until it is complete."""
+    """Build and publish a new index version; returns its manifest. Nothing is visible until it is complete.
+
+    Builds of one index folder run one at a time (`store.build_lock`): a build that had to wait reads the corpus
+    and the previous version only once the other one has published, so it reuses that one's work."""
     t0 = time.perf_counter()
     tick = progress or (lambda stage, done, total: None)
+    waited: list[bool] = []
+
+    def on_wait() -> None:
+        waited.append(True)
+        tick("wait", 0, 1)  # shown: another build of this index is running
+
+    with store.build_lock(Path(settings.index_dir), on_wait=on_wait):
+        if waited:
+            tick("wait", 1, 1)
+        return _build_locked(settings, embedder, tick, dense_kind, t0)
+
+
+def _build_locked(settings: Settings, embedder: Embedder | None, tick: Progress, dense_kind: str, t0: float) -> dict:
+    stat_ns = time.time_ns()
+    stats = freshness.stat_roots(freshness.corpus_roots(settings))  # before reading: see indexer.freshness
     corpus = load_all(settings)
     units = retrieval_units(corpus.documents, corpus.clauses)
     embedder = embedder or Embedder(settings.model, settings.query_prefix, settings.passage_prefix)
     index_dir = Path(settings.index_dir)
     work = store.new_version_dir(index_dir)
     try:
-        manifest = _build_into(work, index_dir, corpus, units, embedder, tick, dense_kind)
+        rejected: list[str] = []
+        manifest = _build_into(work, index_dir, corpus, units, embedder, tick, dense_kind, rejected)
         _export_query_encoder(embedder)
+        manifest.update(freshness.manifest_fields(settings, stats, corpus.documents, stat_ns))
+        manifest["documents"] = [
+            {"id": d.id, "path": freshness.portable(Path(d.path), freshness.data_dir(index_dir)) or d.path,
+             "sha256": d.sha256} for d in corpus.documents.values()]
+        manifest["files"] = store.file_checksums(work)
         manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
-        manifest["warnings"] = corpus.warnings
+        manifest["warnings"] = corpus.warnings + rejected
         store.publish(index_dir, work, manifest)
     except BaseException:
         import shutil
@@ -191,6 +235,7 @@ def _build_into(
     embedder: Embedder,
     tick: Progress,
     dense_kind: str,
+    rejected: list[str],
 ) -> dict:
     paths = store.IndexPaths(work)
     n = len(units)
@@ -215,7 +260,7 @@ def _build_into(
     store.write_json_atomic(paths.segment_cache, new_cache)
 
     # Dense: embed only texts not embedded by the previous version with the same model.
-    cached = _previous_embeddings(index_dir, embedder.checksum)
+    cached = _previous_embeddings(index_dir, embedder.checksum, rejected)
     keys = [_text_key(embedder.checksum, u.dense_text) for u in units]
     todo = [i for i, k in enumerate(keys) if k not in cached]
     vecs = np.zeros((n, embedder.dim), dtype=np.float32)
@@ -247,14 +292,13 @@ def _build_into(
     store.write_json_atomic(paths.units, {
         "units": [asdict(u) for u in units],
         "embedding_keys": keys,
+        "embedding_digests": [_row_digest(v) for v in vecs],
     })
     return {
         "format_version": store.FORMAT_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "corpus_hash": corpus_hash(corpus.documents),
         "parser_version": PARSER_VERSION,
-        "documents": [{"id": d.id, "path": d.path, "sha256": d.sha256} for d in corpus.documents.values()],
-        "corpus_dirs": [str(p) for p in corpus_dirs_of(corpus)],
         "model": describe(embedder),
         "dense_index": type(DenseIndex.load(paths.dense).index).__name__,
         "libraries": library_versions(),

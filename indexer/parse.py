@@ -24,6 +24,8 @@ from indexer.models import Clause, Document
 from indexer.normalize import slug
 
 NEWS_TYPES = {"tin-tuc"}
+# Changes what an index holds for the same files: a new value makes every index built before it stale.
+PARSER_VERSION = "2"  # 2: article titles kept beside lead-ins in the indexed context
 
 
 def _w(word: str) -> str:

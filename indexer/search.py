@@ -8,29 +8,31 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from indexer import store
+from indexer import freshness, store
 from indexer.abbrev import expand_query
-from indexer.build import corpus_hash, load_documents
+from indexer.answerability import Answerability, load_calibration
 from indexer.citation import clause_citation, status_label
 from indexer.config import Settings, load_settings
 from indexer.dense import DenseIndex
 from indexer.diacritics import DiacriticRestorer
 from indexer.docref import find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
 from indexer.embedder import Embedder, shared_embedder
-from indexer.highlight import highlight_spans
+from indexer.highlight import highlight_spans, query_terms
 from indexer.lexical import LexicalIndex
 from indexer.models import Clause, Document, Hit
 from indexer.normalize import has_diacritics
+from indexer.rerank import Ranker, StaticFeatures, candidate_matrix, load_ranker
 from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import documents_with_body
 
 MODES = ("fused", "lexical", "dense")
+PLAN_TYPES = ("chuong-trinh", "ke-hoach")
 T = TypeVar("T")
 
 
@@ -51,6 +53,12 @@ class FusionParams:
     plain_weight: float = 0.0  # accented queries: a diacritics-free BM25 ranking beside the word one (no gain)
     replaced_factor: float = 0.85  # a replaced document ranks lower when its replacement's text is in the corpus
     news_factor: float = 0.8  # news and commentary rank below regulations
+    plan_factor: float = 0.8  # a programme or plan (a province's action programme) ranks below the rules it applies
+    frame_factor: float = 0.5  # a title block ("QUY ĐỊNH VỀ …") answers no question; its words match many
+    rerank: bool = True  # use the learned second stage when a ranker is loaded (`ranker_path`)
+    # The learned second stage (indexer/rerank.py) is not used by default: trained on questions made from the
+    # corpus it lost 5–8 MRR points on the dev questions (README, "Ranking levers"). A path opts in.
+    ranker_path: str = ""
 
 
 @dataclass
@@ -99,6 +107,9 @@ class Searcher:
         self.doc_factor = self._doc_factors()
         self.last_timings: dict[str, float] = {}
         self._derived: dict[str, object] = {}
+        self.ranker: Ranker | None = load_ranker(Path(self.params.ranker_path)) if self.params.ranker_path else None
+        self.calibration = load_calibration(self.manifest.get("model", {}).get("checksum", ""))
+        self._static: StaticFeatures | None = None
 
     # ---- opening -------------------------------------------------------------------------------------------
 
@@ -109,8 +120,12 @@ class Searcher:
         embedder: Embedder | None = None,
         check_corpus: bool = True,
         load_model: bool = True,
+        allow_stale: bool = False,
     ) -> Searcher:
-        """Open the current index; refuse, with the command to run, when it is missing or does not match."""
+        """Open the current index; refuse, with the command to run, when it is missing or does not match.
+
+        `allow_stale`: a complete index built from an older corpus (a `soi add --no-build`, a killed add) still
+        answers; `searcher.freshness` then says what changed and what to run (`soi ask`, `soi serve`)."""
         settings = settings or load_settings()
         index_dir = Path(settings.index_dir)
         version = store.current_version(index_dir)
@@ -118,32 +133,55 @@ class Searcher:
             raise store.MissingIndexError(
                 f"Chưa có chỉ mục tại {index_dir} (no index yet). Hãy chạy: {store.REBUILD_HINT}"
             )
-        manifest = store.read_manifest(version)
+        try:
+            manifest = store.read_manifest(version)
+        except (OSError, ValueError) as e:
+            raise store.CorruptIndexError(store.damaged_message(index_dir, [f"{store.MANIFEST} ({e})"])) from e
         if manifest.get("format_version") != store.FORMAT_VERSION:
             raise store.StaleIndexError(
                 f"Chỉ mục tại {index_dir} được tạo bởi phiên bản khác của soi (index format changed). "
                 f"Hãy chạy lại: {store.REBUILD_HINT}"
             )
+        fresh = None
         if check_corpus:
-            if not settings.corpus_dirs and manifest.get("corpus_dirs"):
-                # the user folders the index was built with are checked too, without retyping --corpus
-                settings = replace(settings, corpus_dirs=[Path(p) for p in manifest["corpus_dirs"]])
-            current = corpus_hash(load_documents(settings))
-            if current != manifest.get("corpus_hash"):
+            # Sizes and times of the corpus files against the manifest (the user folders it names included),
+            # hashing only files in doubt: no corpus parsing before the first answer.
+            fresh = freshness.check(settings, manifest)
+            if not fresh.fresh and not allow_stale:
                 raise store.StaleIndexError(
                     f"Chỉ mục tại {index_dir} không khớp với kho văn bản hiện tại (corpus changed since the index "
-                    f"was built). Hãy chạy lại: {store.REBUILD_HINT}"
+                    f"was built).\n{fresh.message(answering=False)}"
                 )
         if embedder is None and load_model:
-            embedder = shared_embedder(settings.model, settings.query_prefix, settings.passage_prefix)
+            from indexer.query_encoder import light_query_encoder
+
+            # Queries need only the query side of the model: ONNX Runtime without PyTorch once a build exported it.
+            embedder = light_query_encoder(settings) or shared_embedder(
+                settings.model, settings.query_prefix, settings.passage_prefix
+            )
         if embedder is not None and embedder.checksum != manifest["model"]["checksum"]:
             raise store.StaleIndexError(
                 f"Chỉ mục được tạo với mô hình {manifest['model']['model_id']} nhưng đang dùng {embedder.model_id} "
                 f"(model mismatch). Hãy chạy lại: {store.REBUILD_HINT}"
             )
-        searcher = cls(version, embedder)
+        try:
+            searcher = cls(version, embedder)
+        except Exception as e:
+            damaged = store.damaged_files(version, manifest)  # only files that fail their checksum say "damaged"
+            if damaged:
+                raise store.CorruptIndexError(store.damaged_message(index_dir, damaged)) from e
+            raise
+        searcher.freshness = fresh  # None when not checked
         searcher.warm_up()
         return searcher
+
+    def set_params(self, params: FusionParams) -> None:
+        """Switch the ranking configuration (eval of levers); priors and the opt-in ranker follow it."""
+        if params == self.params:
+            return
+        self.params = params
+        self.doc_factor = self._doc_factors()
+        self.ranker = load_ranker(Path(params.ranker_path)) if params.ranker_path else None
 
     def warm_up(self) -> None:
         """Pay the one-time costs (segmenter model, first forward pass) before the first user query."""
@@ -184,23 +222,30 @@ class Searcher:
         return self._group_key(clause_id)
 
     def _doc_factors(self) -> np.ndarray:
+        """Per-unit prior: replaced documents, news, programmes/plans and title blocks rank below rules."""
         has_text = self.docs_with_body
         by_code = {d.code: d for d in self.documents.values()}
+        p = self.params
         factors = {}
         for d in self.documents.values():
             f = 1.0
             if d.status.startswith("replaced") and any(
                 (r in by_code and by_code[r].id in has_text) for r in d.replaced_by
             ):
-                f *= self.params.replaced_factor
+                f *= p.replaced_factor
             if not d.normative:
-                f *= self.params.news_factor
+                f *= p.news_factor
+            if d.type in PLAN_TYPES:
+                f *= p.plan_factor
             factors[d.id] = f
-        return np.array([factors[d] for d in self.unit_docs], dtype=np.float32)
+        per_doc = np.array([factors[d] for d in self.unit_docs], dtype=np.float32)
+        frame = np.array([self.clauses[c].level == "preamble" for c in self.unit_ids], dtype=bool)
+        return np.where(frame, per_doc * p.frame_factor, per_doc).astype(np.float32)
 
     # ---- query understanding -------------------------------------------------------------------------------
 
-    def analyze(self, query: str) -> QueryAnalysis:
+    def analyze(self, query: str, exact: bool = False) -> QueryAnalysis:
+        """`exact`: keep an unaccented query as typed (no restoration) for the dense side too."""
         refs = find_doc_refs(query)
         docs = resolve_doc_refs(refs, list(self.documents.values())) if refs else []
         content = remove_doc_refs(query, refs).strip() if refs else query
@@ -222,7 +267,7 @@ class Searcher:
                 note += f"{d.code} chưa có toàn văn trong kho. "
         doc_ids = [i for i in dict.fromkeys(doc_ids) if i in with_text]
         accented = has_diacritics(query)
-        dense_text = content if accented else self.restorer.restore(content)
+        dense_text = content if accented or exact else self.restorer.restore(content)
         return QueryAnalysis(query, content, accented, dense_text, doc_ids, note.strip())
 
     def match_documents(self, text: str, limit: int = 3) -> list[Document]:
@@ -236,6 +281,30 @@ class Searcher:
 
     # ---- search --------------------------------------------------------------------------------------------
 
+    def ask(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "fused",
+        doc_ids: list[str] | None = None,
+        in_force_only: bool = False,
+        normative_only: bool = False,
+        exact: bool = False,
+    ) -> Answer:
+        """The hits and whether they answer at all (`answerability` None when not calibrated for this model)."""
+        hits, cands = self._run(query, k, mode, doc_ids, in_force_only, normative_only, exact)
+        judged = None
+        if self.calibration is not None and cands.dense is not None:
+            judged = self.calibration.judge(*self.answer_signals(cands))
+        return Answer(hits, cands.analysis, judged, cands.timings)
+
+    def answer_signals(self, cands: Candidates) -> tuple[float, float]:
+        """Best cosine and best BM25 per content word of the question (the answerability model's inputs)."""
+        cos = float(cands.dense.scores.max()) if cands.dense is not None and len(cands.dense.scores) else 0.0
+        words = max(len(query_terms(cands.analysis.content)), 1)
+        bm = float(cands.lex.scores.max()) / words if cands.lex is not None and len(cands.lex.scores) else 0.0
+        return cos, bm
+
     def search(
         self,
         query: str,
@@ -244,12 +313,61 @@ class Searcher:
         doc_ids: list[str] | None = None,
         in_force_only: bool = False,
         normative_only: bool = False,
+        exact: bool = False,
     ) -> list[Hit]:
+        """Ranked hits grouped by article. `exact`: search the words as typed (no accent restoration).
+
+        Also sets `last_timings`/`last_analysis` for single-threaded callers; shared searchers use `ask`."""
+        hits, cands = self._run(query, k, mode, doc_ids, in_force_only, normative_only, exact)
+        self.last_timings = cands.timings
+        self.last_analysis = cands.analysis
+        return hits
+
+    def _run(
+        self,
+        query: str,
+        k: int,
+        mode: str,
+        doc_ids: list[str] | None,
+        in_force_only: bool,
+        normative_only: bool,
+        exact: bool,
+    ) -> tuple[list[Hit], Candidates]:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         t0 = time.perf_counter()
+        cands = self.candidates(query, mode, doc_ids, in_force_only, normative_only, exact)
+        t = time.perf_counter()
+        timings = cands.timings
+        scores = cands.cc
+        if mode == "fused" and self.ranker is not None and self.params.rerank and len(cands.units):
+            x = self.feature_matrix(cands)
+            scores = self.ranker.score(x)
+            timings["rerank"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+        fused = {int(u): float(s) for u, s in zip(cands.units.tolist(), scores.tolist(), strict=True)}
+        ranked = sorted(fused, key=lambda u: (-fused[u], u))
+        ranks_lex = {int(u): r for r, u in enumerate(cands.lex.units.tolist())} if cands.lex else {}
+        ranks_dense = {int(u): r for r, u in enumerate(cands.dense.units.tolist())} if cands.dense else {}
+        # marks follow the question as understood: an unaccented question's restored reading (the words shown as
+        # «hiểu là»), so «dang» does not light up «đang»; with `exact` that reading is the question as typed
+        hits = self._group(ranked, fused, ranks_lex, ranks_dense, k, cands.analysis.dense_text)
+        timings["fusion"] = timings.get("fusion", 0.0) + (time.perf_counter() - t) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return hits, cands
+
+    def candidates(
+        self,
+        query: str,
+        mode: str = "fused",
+        doc_ids: list[str] | None = None,
+        in_force_only: bool = False,
+        normative_only: bool = False,
+        exact: bool = False,
+    ) -> Candidates:
+        """The first stage: BM25 and dense rankings, their union, and the convex-combination score of each unit."""
         timings = {"embed": 0.0, "lexical": 0.0, "dense": 0.0, "fusion": 0.0}
-        qa = self.analyze(query)
+        qa = self.analyze(query, exact=exact)
         allowed = self._allowed_mask(doc_ids, in_force_only, normative_only)
         # A document named in the question gets a second, restricted ranking of its own (a boost, not a filter:
         # "Điều lệ quy định ..." may be answered by another document).
@@ -258,29 +376,33 @@ class Searcher:
             named_mask = self._allowed_mask(qa.doc_ids, in_force_only, normative_only)
         p = self.params
         views: list[View] = []
-        ranks_lex: dict[int, int] = {}
-        ranks_dense: dict[int, int] = {}
+        lex_view: View | None = None
+        plain_view: View | None = None
+        dense_view: View | None = None
+        extra: list[np.ndarray] = []
 
         if mode in ("fused", "lexical"):
             t = time.perf_counter()
             expanded = expand_query(qa.content)
-            lex = []
+            plain_scores = self.lex_plain.scores(plain_tokens(expanded))
+            main_scores = self.lex_words.scores(word_tokens(expanded)) if qa.accented else plain_scores
+            order = _top(main_scores, allowed, p.depth)
+            lex_view = View(order, main_scores[order], p.lexical_weight)
+            views.append(lex_view)
             if qa.accented:
-                lex.append((self.lex_words.scores(word_tokens(expanded)), p.lexical_weight))
+                porder = _top(plain_scores, allowed, p.depth)
+                plain_view = View(porder, plain_scores[porder], p.plain_weight)
                 if p.plain_weight > 0:
-                    lex.append((self.lex_plain.scores(plain_tokens(expanded)), p.plain_weight))
+                    views.append(plain_view)
             else:
-                lex.append((self.lex_plain.scores(plain_tokens(expanded)), p.lexical_weight))
-            for i, (scores, weight) in enumerate(lex):
-                order = _top(scores, allowed, p.depth)
-                if i == 0:
-                    ranks_lex = {int(u): r for r, u in enumerate(order)}
-                views.append(View(order, scores[order], weight))
-                if named_mask is not None:
-                    named = _top(scores, named_mask, p.depth)
-                    views.append(View(named, scores[named], weight))
+                plain_view = lex_view
+            if named_mask is not None:
+                named = _top(main_scores, named_mask, p.depth)
+                views.append(View(named, main_scores[named], p.lexical_weight))
+                extra.append(named)
             timings["lexical"] = (time.perf_counter() - t) * 1000
 
+        qvec = None
         if mode in ("fused", "dense"):
             if self.embedder is None:
                 raise RuntimeError("this Searcher was opened without a model; dense search is unavailable")
@@ -289,23 +411,82 @@ class Searcher:
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             order, sims = self._dense_order(qvec, allowed, p.depth)
-            ranks_dense = {int(u): r for r, u in enumerate(order)}
-            views.append(View(order, sims, p.dense_weight))
+            dense_view = View(order, sims, p.dense_weight)
+            views.append(dense_view)
             if named_mask is not None:
-                views.append(View(*self._dense_order(qvec, named_mask, p.depth), p.dense_weight))
+                nview = View(*self._dense_order(qvec, named_mask, p.depth), p.dense_weight)
+                views.append(nview)
+                extra.append(nview.units)
             timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
         fused = fuse(views, p.method, p.rrf_k)
-        for u in fused:
-            fused[u] *= float(self.doc_factor[u])
-        ranked = sorted(fused, key=lambda u: (-fused[u], u))
-        hits = self._group(ranked, fused, ranks_lex, ranks_dense, k, qa.content)
+        units = np.array(sorted(fused), dtype=np.int64)
+        cc = np.array([fused[int(u)] for u in units], dtype=np.float64) * self.doc_factor[units]
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        self.last_timings = timings
-        self.last_analysis = qa
-        return hits
+        return Candidates(
+            analysis=qa,
+            units=units,
+            cc=cc,
+            lex=lex_view,
+            plain=plain_view,
+            dense=dense_view,
+            qvec=qvec,
+            named_docs=list(qa.doc_ids) if named_mask is not None else [],
+            timings=timings,
+        )
+
+    @property
+    def static_features(self) -> StaticFeatures:
+        if self._static is None:
+            by_code = {d.code: d for d in self.documents.values()}
+            replaced = {
+                d.id
+                for d in self.documents.values()
+                if d.status.startswith("replaced")
+                and any(r in by_code and by_code[r].id in self.docs_with_body for r in d.replaced_by)
+            }
+            self._static = StaticFeatures(self.unit_ids, self.clauses, self.documents, replaced, self.group_of)
+        return self._static
+
+    def feature_matrix(self, cands: Candidates) -> np.ndarray:
+        """The second stage's features of every candidate (see indexer/rerank.py)."""
+        units = cands.units
+        n = len(units)
+
+        def norm_and_rank(view: View | None) -> tuple[np.ndarray, np.ndarray]:
+            val = np.zeros(n)
+            rank = np.full(n, -1, dtype=np.int64)
+            if view is None or len(view.units) == 0:
+                return val, rank
+            pos = {int(u): i for i, u in enumerate(view.units.tolist())}
+            normed = minmax(view.scores)
+            for j, u in enumerate(units.tolist()):
+                i = pos.get(u)
+                if i is not None:
+                    val[j] = normed[i]
+                    rank[j] = i
+            return val, rank
+
+        lex_norm, lex_rank = norm_and_rank(cands.lex)
+        plain_norm, _ = norm_and_rank(cands.plain)
+        _, dense_rank = norm_and_rank(cands.dense)
+        if cands.qvec is not None:
+            cosine = np.asarray(self.embeddings[units]) @ cands.qvec
+        else:
+            cosine = np.zeros(n)
+        named = np.isin(self.unit_docs[units], np.array(cands.named_docs)) if cands.named_docs else np.zeros(n)
+        return candidate_matrix(
+            self.static_features,
+            units,
+            lex_norm,
+            lex_rank,
+            plain_norm,
+            np.asarray(cosine, dtype=np.float64),
+            dense_rank,
+            cands.analysis.content,
+            named.astype(np.float64),
+        )
 
     def _allowed_mask(self, doc_ids: list[str] | None, in_force_only: bool, normative_only: bool) -> np.ndarray | None:
         if not doc_ids and not in_force_only and not normative_only:
@@ -383,6 +564,36 @@ def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> np.ndarr
         part = np.argpartition(-scores[cand], depth)[:depth]
         cand = cand[part]
     return cand[np.lexsort((cand, -scores[cand]))]
+
+
+@dataclass
+class Answer:
+    """What `Searcher.ask` returns: hits, how the query was read, whether anything answers it, timings."""
+
+    hits: list[Hit]
+    analysis: QueryAnalysis
+    answerability: Answerability | None
+    timings: dict[str, float]
+
+    @property
+    def answered(self) -> bool:
+        """False when the calibrated signal says nothing in the corpus answers (unjudged counts as answered)."""
+        return self.answerability is None or self.answerability.answerable
+
+
+@dataclass
+class Candidates:
+    """What the first stage found for one query: the units (ascending positions) and what each ranking said."""
+
+    analysis: QueryAnalysis
+    units: np.ndarray
+    cc: np.ndarray  # convex-combination score of each unit (document factors applied), aligned with `units`
+    lex: View | None
+    plain: View | None
+    dense: View | None
+    qvec: np.ndarray | None
+    named_docs: list[str]
+    timings: dict[str, float]
 
 
 @dataclass

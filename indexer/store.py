@@ -7,15 +7,19 @@ opened the old version keep answering from it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
+LOCK = ".build.lock"
 FORMAT_VERSION = 1
 REBUILD_HINT = "soi build"
 
@@ -30,6 +34,10 @@ class MissingIndexError(IndexError_):
 
 class StaleIndexError(IndexError_):
     pass
+
+
+class CorruptIndexError(IndexError_):
+    """A file of the published version is damaged (truncated, zeroed, edited): rebuilding replaces it."""
 
 
 @dataclass
@@ -109,6 +117,77 @@ def write_json_atomic(path: Path, data: object) -> None:
     os.replace(tmp, path)
 
 
+def file_checksums(version_dir: Path) -> dict[str, dict]:
+    """Size and sha256 of every file of a build (POSIX paths relative to it, the manifest excepted): a later build
+    reuses embeddings and segmentations only from files that still match, so a damaged file is never carried on."""
+    out: dict[str, dict] = {}
+    for path in sorted(p for p in Path(version_dir).rglob("*") if p.is_file()):
+        rel = path.relative_to(version_dir).as_posix()
+        if rel != MANIFEST:
+            out[rel] = {"size": path.stat().st_size, "sha256": sha256_file(path)}
+    return out
+
+
+def verify_file(version_dir: Path, manifest: dict, rel: str) -> bool | None:
+    """Whether a file of a published version is still what its build wrote; None when the manifest has no record
+    of it (a version built before checksums were kept)."""
+    record = manifest.get("files", {}).get(rel)
+    if record is None:
+        return None
+    path = Path(version_dir) / rel
+    try:
+        return path.stat().st_size == record["size"] and sha256_file(path) == record["sha256"]
+    except OSError:
+        return False
+
+
+def sha256_file(path: Path) -> str:
+    """Read in 1 MiB chunks: index files and corpus files may be large."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextmanager
+def build_lock(index_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time per index folder, across processes and threads: two `soi add` at once must not both
+    embed the same texts; the second waits, then reuses what the first published. The lock is the kernel's
+    (`flock` on LOCK), released when its holder ends however it ends, so a killed build never leaves it stuck.
+    `on_wait` is called once when another build holds it. (Without `fcntl`, as on Windows, builds are not
+    serialised; publishing stays atomic.)"""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover — not POSIX
+        yield
+        return
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / LOCK, "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def damaged_files(version_dir: Path, manifest: dict) -> list[str]:
+    """Files of a version that are missing or differ from the checksums its manifest recorded (none for versions
+    built before checksums were kept)."""
+    return [rel for rel in manifest.get("files", {}) if not verify_file(version_dir, manifest, rel)]
+
+
+def damaged_message(index_dir: Path, damaged: list[str]) -> str:
+    shown = ", ".join(damaged[:5]) + (f" … (+{len(damaged) - 5})" if len(damaged) > 5 else "")
+    return (f"Chỉ mục tại {index_dir} bị hỏng: {shown} (index damaged). Hãy chạy lại: {REBUILD_HINT} "
+            "(tạo lại chỉ mục từ kho văn bản; không mất văn bản nào)")
+
+
 def publish(index_dir: Path, work_dir: Path, manifest: dict, keep: int = 2) -> Path:
     """Finish a build: write its manifest last, rename it to `v-…`, swap `current`, prune old versions."""
     write_json_atomic(work_dir / MANIFEST, manifest)
@@ -133,11 +212,12 @@ def _prune(index_dir: Path, current: Path, keep: int) -> None:
             pid = int(stale.name.split("-")[-2])
         except (ValueError, IndexError):
             pid = -1
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process that left a work file may still be writing it (its files are then left alone)."""
     if pid <= 0:
         return False
     try:

@@ -2,8 +2,10 @@
 
 Adding is two steps so a person can confirm what was guessed: `prepare` reads the file, guesses its metadata and
 finds duplicates without writing anything; `commit` writes the converted text (temporary file, then rename) and
-keeps a copy of the original for provenance. The index is rebuilt by the caller, which publishes atomically, so a
-bad file or a failed build never costs the index the user had.
+keeps a copy of the original for provenance (the exact bytes that were read, hashed from the stored copy). The index
+is rebuilt by the caller, which publishes atomically, so a bad file or a failed build never costs the index the user
+had; an add killed half-way is finished or undone by the next one (`recover`), and a document in the library that the
+index does not hold yet (`unindexed`) keeps search answering from the previous index, with a note.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import datetime as dt
 import hashlib
 import os
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from indexer import store
 from indexer.build import load_documents
 from indexer.config import Settings
 from indexer.corpus import bundled_corpus_dir, code_key, load_document
@@ -220,22 +222,37 @@ def _unique_id(doc_id: str, library: Path, documents: dict[str, Document], stand
     return candidate
 
 
-def render(cand: Candidate, added_on: str) -> str:
-    """The library file: YAML front matter (confirmed fields + provenance) and the extracted text, verbatim."""
+def render(cand: Candidate, added_on: str, source_sha256: str | None = None) -> str:
+    """The library file: YAML front matter (confirmed fields + provenance) and the extracted text, verbatim.
+
+    `source_sha256` is the hash of the stored original (`commit` passes it); by default, of the bytes the text
+    was read from."""
     meta: dict[str, object] = {k: v for k, v in cand.fields.items() if v}
     meta.setdefault("status", "in-force")
     meta.setdefault("completeness", "full")
     meta["sources"] = [f"{cand.source.name} : added {added_on}, {cand.extracted.format}, {cand.extracted.encoding}"]
     meta["source_file"] = cand.source.name
-    meta["source_sha256"] = hashlib.sha256(cand.source.read_bytes()).hexdigest()
+    meta["source_sha256"] = source_sha256 or hashlib.sha256(_source_bytes(cand)).hexdigest()
     if cand.notices:
         meta["notes"] = "; ".join(n.en for n in cand.notices)
     head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{head}---\n{cand.extracted.text.rstrip()}\n"
 
 
+def _source_bytes(cand: Candidate) -> bytes:
+    """The bytes the text was read from (kept by the reader); the file itself only for a candidate made without
+    them. Reading the file again could give another version of it than the one whose text is stored."""
+    return cand.extracted.raw or cand.source.read_bytes()
+
+
 def commit(cand: Candidate, settings: Settings, documents: dict[str, Document] | None = None) -> Added:
-    """Write the candidate into the library (temp file + rename); refuses a blocking duplicate."""
+    """Write the candidate into the library; refuses a blocking duplicate.
+
+    Crash-safe in two renames: the original (the exact bytes that were read) and the converted text are written
+    to temporary files named after this process, then the text takes its name (from then on the document is in
+    the library) and the original follows. A process killed before the first rename leaves only temporary files,
+    removed by the next add; killed between the two, its original is put in place by the next add (`recover`).
+    `source_sha256` in the front matter is the hash of the stored copy, read back from disk."""
     dup = cand.blocking
     if dup is not None:
         raise IngestError(cand.source, "duplicate", f"đã có trong kho: {dup.message('vi')}",
@@ -249,25 +266,30 @@ def commit(cand: Candidate, settings: Settings, documents: dict[str, Document] |
     original = library / ORIGINALS / f"{doc_id}{cand.source.suffix.lower()}"
     tmp_orig = original.with_name(f".{original.name}.tmp-{os.getpid()}")
     try:
-        text = render(cand, dt.date.today().isoformat())
+        raw = _source_bytes(cand)
     except OSError as exc:
         raise from_os_error(cand.source, exc, "không đọc lại được tệp gốc", "cannot read the source file again",
                             code="unreadable") from exc
     placed: list[Path] = []  # what this call wrote, removed again if a later step fails
     try:
         (library / ORIGINALS).mkdir(parents=True, exist_ok=True)
+        recover(library)
+        placed.append(tmp_orig)
+        _write_synced(tmp_orig, raw)
+        stored_sha = store.sha256_file(tmp_orig)
+        if stored_sha != hashlib.sha256(raw).hexdigest():
+            raise IngestError(cand.source, "io", "bản sao tệp gốc trong kho khác với tệp đã đọc (lỗi ghi đĩa)",
+                              "the stored copy of the original differs from the bytes read (disk write error)")
         placed.append(tmp)
-        tmp.write_text(text, encoding="utf-8")
+        _write_synced(tmp, render(cand, dt.date.today().isoformat(), stored_sha).encode("utf-8"))
         try:
             _validate(tmp, doc_id)
         except CorpusError as e:
             raise IngestError(cand.source, "invalid", f"không ghi được văn bản: {e.message}",
                               f"could not write the document: {e.message}") from e
-        placed.append(tmp_orig)
-        shutil.copyfile(cand.source, tmp_orig)
+        os.replace(tmp, target)  # the commit point
+        placed = [target, tmp_orig]  # a failure now takes the document out again
         os.replace(tmp_orig, original)
-        placed.append(original)
-        os.replace(tmp, target)
     except (OSError, IngestError) as exc:
         for path in placed:
             try:
@@ -279,6 +301,79 @@ def commit(cand: Candidate, settings: Settings, documents: dict[str, Document] |
         raise from_os_error(cand.source, exc, f"không ghi được vào kho văn bản {library}",
                             f"cannot write into the library {library}") from exc
     return Added(doc_id, target, original, stands_in)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+_TMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)$")
+
+
+def recover(library: Path) -> list[str]:
+    """Finish or undo what an add or a removal killed half-way left in the library; returns what was done.
+
+    Temporary files of processes still running are left alone. A converted text that never got its name is
+    removed (that add did not happen); an original whose text did get its name is put in place when its bytes
+    match the text's `source_sha256` (the add finishes); an original whose text is gone is removed."""
+    library = Path(library)
+    originals = library / ORIGINALS
+    done: list[str] = []
+    for folder in (library, originals):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            m = _TMP_NAME.match(path.name)
+            if m is None or int(m["pid"]) == os.getpid() or store.pid_alive(int(m["pid"])):
+                continue
+            final = folder / m["name"]
+            text = library / f"{Path(m['name']).stem}.md"
+            try:
+                if folder == originals and not final.exists() and _recorded_sha(text) == store.sha256_file(path):
+                    os.replace(path, final)
+                    done.append(f"finished {final.name}")
+                else:
+                    path.unlink()
+                    done.append(f"removed {path.name}")
+            except OSError:
+                continue
+    if originals.is_dir():
+        for orig in originals.iterdir():
+            if not orig.name.startswith(".") and orig.is_file() and not (library / f"{orig.stem}.md").exists():
+                try:
+                    orig.unlink()
+                    done.append(f"removed {orig.name}")
+                except OSError:
+                    continue
+    return done
+
+
+def _recorded_sha(text: Path) -> str | None:
+    """`source_sha256` from a library file's front matter; None when there is no such file or field."""
+    try:
+        meta, _ = split_front_matter(text.read_text(encoding="utf-8"), text)
+    except (OSError, UnicodeDecodeError, CorpusError):
+        return None
+    return str(meta.get("source_sha256")) if meta and meta.get("source_sha256") else None
+
+
+def unindexed(settings: Settings, documents: dict[str, Document] | None = None) -> set[str]:
+    """Ids of library documents the published index does not hold as they are now: added with `--no-build`, or
+    by an add whose rebuild was killed. Adding such a file again finishes its add instead of being refused."""
+    indexed: dict[str, str] = {}
+    version = store.current_version(Path(settings.index_dir))
+    if version is not None:
+        try:
+            indexed = {d["id"]: d["sha256"] for d in store.read_manifest(version).get("documents", [])}
+        except (OSError, ValueError, KeyError, TypeError):
+            indexed = {}
+    library = Path(settings.library_dir).resolve()
+    documents = load_documents(settings) if documents is None else documents
+    return {d.id for d in documents.values()
+            if Path(d.path).resolve().parent == library and indexed.get(d.id) != d.sha256}
 
 
 def _validate(tmp: Path, doc_id: str) -> None:
@@ -297,7 +392,7 @@ def remove(doc_id: str, settings: Settings) -> Path:
     if not _SAFE_NAME.match(doc_id) or target.resolve().parent != library.resolve() or not target.is_file():
         raise IngestError(target, "missing", f"không có văn bản «{doc_id}» trong kho của bạn",
                           f"no added document '{doc_id}' in your library")
-    target.unlink()
+    target.unlink()  # first: a removal killed here leaves an original without its text, which `recover` removes
     for orig in (library / ORIGINALS).glob(f"{doc_id}.*"):
         orig.unlink()
     return target

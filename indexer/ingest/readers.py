@@ -71,6 +71,8 @@ class Extracted:
     dropped: list[str] = field(default_factory=list)  # PDF running heads/feet removed from page margins (distinct)
     articles: int = 0  # "Điều" units the project's parser finds in `text`
     units: int = 0  # all structural units it finds (chapters, articles, khoản, điểm, numbered items)
+    # The exact bytes the text was read from: `soi add` stores and hashes these, not the file as it is later.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -200,6 +202,7 @@ def read_file(path: Path, max_bytes: int, *, ocr: bool = False, max_chars: int =
         raise budget.too_long()
     budget.tick()
     _check_structure(path, out)
+    out.raw = data
     return out
 
 
