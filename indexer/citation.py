@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from indexer.models import Clause, Document
 
 TYPE_NAMES = {
@@ -26,6 +28,25 @@ def format_date(issued: str) -> str:
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{parts[2]}/{parts[1]}/{parts[0]}"
     return issued or ""
+
+
+_VN_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_date(text: str) -> str:
+    """A date as a person types it, "14/02/2025" (or "14-2-2025", "14.02.2025"), or already ISO, -> "2025-02-14";
+    a bare year stays as it is; anything else is returned unchanged (stripped) for the caller to refuse."""
+    t = (text or "").strip()
+    m = _VN_DATE.fullmatch(t)
+    if m:
+        day, month, year = m.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    m = _ISO_DATE.fullmatch(t)
+    if m:
+        year, month, day = m.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return t
 
 
 def document_citation(doc: Document) -> str:
@@ -71,9 +92,39 @@ def unit_phrases(clause: Clause) -> list[str]:
             out.append("phần mở đầu")
         elif level == "signature":
             out.append("phần ký")
+        elif level == "chapter":
+            out.append(f"Chương {label}")
+        elif level == "part":  # "Phụ lục", "Quy chế" (a regulation issued with a decision), or a numbered part
+            out.append(label if any(ch.isalpha() and ch not in "IVXLC" for ch in label) else f"Phần {label}")
         if level == "article":
             break  # chapters and parts are not part of a legal citation once the article is named
     return out
+
+
+def unit_citation(clause: Clause) -> str:
+    """Where a clause sits in its document, in words, without the document: "Khoản 4, Điều 3", "Đoạn 5, phần mở
+    đầu"; "Toàn văn" for the document itself."""
+    phrases = unit_phrases(clause)
+    if not phrases:
+        return clause.label or "Toàn văn"
+    text = ", ".join(phrases)
+    return text[:1].upper() + text[1:]
+
+
+def document_short(doc: Document) -> str:
+    """The document as a short citation names it: "Điều lệ Đảng", "Quy định 69-QĐ/TW", a news item's title."""
+    if doc.type == "dieu-le":
+        return doc.code or doc.title
+    name = TYPE_NAMES.get(doc.type)
+    if name and doc.code and doc.code[:1].isdigit():
+        return f"{name} {doc.code}"
+    return doc.code or doc.title
+
+
+def short_citation(clause: Clause, doc: Document) -> str:
+    """A citation for tables and cross-references: "Khoản 1, Điều 8, Điều lệ Đảng", "Điều 10, Quy định 69-QĐ/TW"."""
+    text = ", ".join(unit_phrases(clause) + [document_short(doc)])
+    return text[:1].upper() + text[1:]
 
 
 def clause_citation(clause: Clause, doc: Document) -> str:
@@ -90,6 +141,8 @@ def status_label(doc: Document, documents: dict[str, Document] | None = None) ->
         return f"Đã được thay thế bởi {by}"
     if "amended by" in status:
         inner = status.split("amended by", 1)[1].strip(" )")
+        # "264-QĐ/TW, 2025-02-14" -> "264-QĐ/TW ngày 14/02/2025": one date format on every page
+        inner = re.sub(r",?\s*(\d{4}-\d{2}-\d{2})\b", lambda m: f" ngày {format_date(m.group(1))}", inner)
         return f"Còn hiệu lực, được sửa đổi bởi {inner}"
     if status.startswith("in-force"):
         return "Còn hiệu lực"

@@ -66,7 +66,9 @@ def test_curated_layer_wins(searcher) -> None:
 
 def test_checks_carry_their_discipline_links(searcher) -> None:
     [ban] = checks_for("qd-37-2021/d9", searcher, with_discipline=True)
-    assert ban.penalties == ["qd-69-2022/d17"]  # the QĐ 69 article on that kind of violation (indexer/discipline.py)
+    # the members' QĐ 69 article on that kind of violation, named though not collected (indexer/discipline.py);
+    # never the organisations' one (Điều 17)
+    assert len(ban.penalties) == 1 and ban.penalties[0].startswith("qd-69-2022/chua-co/tham-nhung")
     [right] = checks_for("dieu-le-dang-2011/d33", searcher, with_discipline=True)
     assert right.penalties and all(p in searcher.clauses or p.startswith("qd-69-2022/") for p in right.penalties)
 
@@ -82,3 +84,37 @@ def test_gold_file_scores(searcher) -> None:
               curated=False)
     assert s.clauses >= 40 and s.documents >= 4
     assert s.precision >= 0.9 and s.recall >= 0.9, s.errors
+
+
+def test_declarative_norms_are_obligations(searcher) -> None:
+    """A Party body and a recurring act or a convening duty, stated without «phải»: an obligation, bound to the body
+    the sentence names (issue 13)."""
+    k6 = _checks(searcher, "dieu-le-dang-2011/d22/k6")  # «Chi bộ cơ sở họp thường lệ mỗi tháng một lần»
+    assert [(c.modality, c.subject, c.provenance) for c in k6] == [(OBLIGATION, "Đảng bộ cơ sở", "declarative"),
+                                                                   (OBLIGATION, "Chi bộ cơ sở", "declarative")]
+    assert k6[1].deadline == "thường lệ mỗi tháng một lần" and "«Chi bộ cơ sở họp thường lệ" in k6[1].item
+    [k3] = _checks(searcher, "dieu-le-dang-2011/d24/k3")  # «Đại hội chi bộ do chi uỷ triệu tập năm năm hai lần»
+    assert k3.subject == "Chi uỷ" and k3.deadline == "năm năm hai lần"
+    [hq] = _checks(searcher, "dieu-le-dang-2011/d19/k2")  # «… do ban thường vụ triệu tập thường lệ ba tháng …»
+    assert hq.subject == "Ban thường vụ"
+    [fin] = _checks(searcher, "dieu-le-dang-2011/d46/k3")  # «Hằng năm, cấp uỷ nghe báo cáo …»
+    assert fin.subject == "Cấp uỷ"
+    # conditional or optional sentences bind no one; a programme's tasks keep their own layer
+    assert all("có thể" not in c.basis for c in _checks(searcher, "dieu-le-dang-2011/d15/k1"))
+    assert _checks(searcher, "dieu-le-dang-2011/d22/k3") == []  # «Khi cấp uỷ xét thấy cần …»
+    assert all(c.provenance != "declarative" for c in _checks(searcher, "ctr-qn-kl34-2022/III/1/1.4/p2"))
+
+
+def test_who_is_bound_comes_from_the_sentence(searcher) -> None:
+    [ch] = _checks(searcher, "qd-22-2021/d31/p3")  # «Thủ trưởng của cơ quan pháp luật … đối với … đảng viên … phải»
+    assert ch.subject == "Thủ trưởng của cơ quan pháp luật"
+    [ch] = _checks(searcher, "dieu-le-dang-2011/d36/k1")  # «Đảng uỷ cơ sở được uỷ quyền … kết nạp đảng viên thì có …»
+    assert ch.subject == "Đảng uỷ cơ sở được uỷ quyền quyết định kết nạp đảng viên"
+    [ch] = _checks(searcher, "dieu-le-dang-2011/d40/k4")  # «Việc đình chỉ … phải được cấp uỷ hoặc uỷ ban … quyết định»
+    assert ch.subject == "cấp uỷ hoặc uỷ ban kiểm tra" and "«Việc đình chỉ sinh hoạt đảng" in ch.item
+    [ch] = _checks(searcher, "dieu-le-dang-2011/d39/k9")  # «Trong khi chờ giải quyết khiếu nại tổ chức đảng …»
+    assert ch.subject == "tổ chức đảng và đảng viên bị kỷ luật"
+    # «Trường hợp phải gia hạn thì …» is a condition, and the body of an earlier sentence's object is not bound:
+    # the clause's duty is its deadline («Thời hạn … là 90 ngày»), binding no body the sentence does not name
+    [ch] = _checks(searcher, "qd-22-2021/d31/p1")
+    assert (ch.modality, ch.subject, ch.provenance, ch.deadline) == (OBLIGATION, None, "declarative", "90 ngày")
