@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-STAGES = {"segment": "Tách từ (segmenting)", "embed": "Nhúng véc-tơ (embedding)"}
+STAGES = {"segment": "Tách từ (segmenting)", "embed": "Nhúng véc-tơ (embedding)",
+          "wait": "Chờ lần tạo chỉ mục khác xong (waiting for another build)"}
 
 
 class _Bars:
@@ -42,11 +43,7 @@ def _settings(args: argparse.Namespace):
     if extra:
         s.corpus_dirs = list(s.corpus_dirs) + extra
     if getattr(args, "threads", None):
-        s.threads = args.threads
-    if s.threads:
-        import torch
-
-        torch.set_num_threads(s.threads)
+        s.threads = args.threads  # queries: ONNX Runtime's threads (indexer.query_encoder); builds: PyTorch's
     return s
 
 
@@ -54,6 +51,10 @@ def build_with_bars(s) -> dict:
     """Build the index with a progress bar per stage; also used after `soi add` / `soi remove`."""
     from indexer.build import build_index
 
+    if s.threads:  # only builds load PyTorch; a process that just answers must not import it
+        import torch
+
+        torch.set_num_threads(s.threads)
     bars = _Bars()
     try:
         return build_index(s, progress=bars)
@@ -75,10 +76,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace, load_model: bool = True):
+def _open(args: argparse.Namespace, load_model: bool = True, allow_stale: bool = True):
+    """The current index; one built from an older corpus still answers, with a note on stderr saying what
+    changed and what to run (a `soi add --no-build` or a killed add must not stop all searching). Measurements
+    (`soi eval`) refuse it instead: their figures would describe a corpus that is no longer there."""
     from indexer.search import Searcher
 
-    return Searcher.open(_settings(args), load_model=load_model)
+    searcher = Searcher.open(_settings(args), load_model=load_model, allow_stale=allow_stale)
+    note = searcher.freshness.message() if searcher.freshness is not None else None
+    if note:
+        print(f"Lưu ý (note): {note}", file=sys.stderr)
+    return searcher
 
 
 def _ansi(text: str, spans: list[tuple[int, int]], color: bool) -> str:
@@ -103,11 +111,16 @@ def _doc_filter(searcher, text: str | None) -> list[str] | None:
     return [d.id for d in docs]
 
 
+NO_ANSWER = "Không tìm thấy điều khoản trả lời trực tiếp"
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     searcher = _open(args, load_model=args.mode != "lexical")
     doc_ids = _doc_filter(searcher, args.doc)
-    hits = searcher.search(args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force)
-    qa = searcher.last_analysis
+    answer = searcher.ask(
+        args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force, exact=args.exact
+    )
+    hits, qa = answer.hits, answer.analysis
     if args.json:
         out = {
             "query": args.question,
@@ -115,10 +128,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "content": qa.content,
                 "accented": qa.accented,
                 "restored": qa.dense_text,
+                "exact": args.exact,
                 "documents": doc_ids or qa.doc_ids,
                 "note": qa.doc_note,
             },
-            "timings_ms": {k: round(v, 2) for k, v in searcher.last_timings.items()},
+            "answerability": answer.answerability.to_dict() if answer.answerability else None,
+            "timings_ms": {k: round(v, 2) for k, v in answer.timings.items()},
             "hits": [h.to_dict() for h in hits],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -127,14 +142,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if qa.doc_note:
         print(f"Lưu ý: {qa.doc_note}")
     if not qa.accented and qa.dense_text != qa.content:
-        print(f"(hiểu là: «{qa.dense_text}»)")
+        print(f"(hiểu là: «{qa.dense_text}»; tìm đúng như đã gõ: thêm --exact)")
     if not hits:
         print("Không tìm thấy điều khoản phù hợp (no matching clause).")
         return 0
+    if not answer.answered:
+        print(f"{NO_ANSWER} (no clause answers this question). Các điều khoản gần nhất, chỉ để tham khảo:\n")
     for h in hits:
         badge = h.status_label
         if h.document.is_partial:
             badge += "; văn bản chưa đầy đủ trong kho"
+        if not answer.answered:
+            badge += "; gần nhất, không trả lời trực tiếp"
         print(f"{h.rank}. {h.citation}  [{badge}]")
         body = _ansi(h.clause.text, h.highlights, color)
         print("   " + body.replace("\n", "\n   "))
@@ -143,7 +162,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_doc(args: argparse.Namespace) -> int:
-    from indexer.citation import clause_citation, completeness_label, document_citation, status_label
+    from indexer.citation import clause_citation, completeness_label, document_citation, format_date, status_label
 
     searcher = _open(args, load_model=False)
     target = args.id
@@ -151,7 +170,7 @@ def cmd_doc(args: argparse.Namespace) -> int:
         for d in sorted(searcher.documents.values(), key=lambda d: d.id):
             n = sum(1 for c in searcher.clauses.values() if c.doc_id == d.id)
             part = " (chưa đầy đủ)" if d.is_partial else ""
-            print(f"{d.id:28} {d.code:34.34} {d.issued or '':10} {status_label(d):34.34} {n:4} mục{part}")
+            print(f"{d.id:28} {d.code:34.34} {format_date(d.issued):10} {status_label(d):34.34} {n:4} mục{part}")
         return 0
     if target in searcher.clauses:
         c = searcher.clauses[target]
@@ -190,7 +209,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except EvalFormatError as e:
         print(str(e), file=sys.stderr)
         return 2
-    searcher = _open(args)
+    searcher = _open(args, allow_stale=False)
     systems = tuple(args.systems.split(",")) if args.systems else ("fused", "lexical", "dense")
     return main_eval(Path(args.file), searcher, as_json=args.json, out=Path(args.out) if args.out else None,
                      systems=systems)
@@ -256,7 +275,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
         print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
         return 0
     if not checks:
-        print("Điều khoản này không đặt ra nghĩa vụ, điều cấm hay quyền cần kiểm tra (no check).")
+        print("Chưa trích được nội dung cần kiểm tra từ điều khoản này; đọc nguyên văn để xác định (no check).")
     for c in checks:
         print(f"- [{MODALITY_LABELS[c.modality]}] {c.item}")
         print(f"  chủ thể: {c.subject or '—'}; kiểm tra: {c.actor}; hình thức: {c.kind}")
@@ -281,7 +300,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from indexer.case import FORMATS, analyze_case, checks_csv, discipline_line, export, to_markdown
+    from indexer.case import FORMATS, NO_CHECK, SUGGESTIONS_TITLE, analyze_case, discipline_line, export, to_markdown
     from indexer.checks import MODALITY_LABELS
 
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else None)
@@ -292,21 +311,22 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(f"Định dạng {fmt} cần --out TỆP (binary output needs a file).", file=sys.stderr)
         return 2
     searcher = _open(args, load_model=args.mode != "lexical")
-    result = analyze_case(args.text, searcher, k=args.k, mode=args.mode)
+    result = analyze_case(args.text, searcher, k=args.k, mode=args.mode, suggestions=args.goi_y)
     if args.out:
         Path(args.out).write_bytes(export(result, fmt or "md"))
         print(f"Đã ghi {fmt or 'md'}: {args.out}", file=sys.stderr)
     if args.markdown:
         Path(args.markdown).write_text(to_markdown(result), encoding="utf-8")
     if args.csv:
-        Path(args.csv).write_text(checks_csv(result), encoding="utf-8")
+        Path(args.csv).write_bytes(export(result, "csv"))  # UTF-8 with BOM: Excel shows the diacritics
     if args.json:
         out = {"query": args.text,
                "rules": [{**r.hit.to_dict(), "replaced": r.replaced, "checks": [c.to_dict() for c in r.checks],
                           "discipline": [x.to_dict() for x in (r.discipline.all if r.discipline else [])]}
                          for r in result.rules],
-               "discipline": [{k: v for k, v in vars(d).items() if k != "marks"}
-                              | {"marks": [[m.form, m.start, m.end] for m in d.marks]} for d in result.discipline],
+               "discipline": [d.to_dict() for d in result.discipline],
+               "suggestions": [d.to_dict() for d in result.suggestions],
+               "who": result.who, "excluded": [{"clause": c, "reason": why} for c, why in result.excluded],
                "missing": result.missing}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -318,17 +338,26 @@ def cmd_case(args: argparse.Namespace) -> int:
         note = "  — đã được thay thế, chỉ để đối chiếu" if r.replaced else ""
         print(f"{i}. {r.hit.citation}  [{r.hit.status_label}]{note}")
         print("   " + " ".join(r.hit.clause.text.split())[:300])
-        print(f"   ({r.hit.clause.id})")
         for c in r.checks:
-            dl = f"; thời hạn: {c.deadline}" if c.deadline else ""
-            print(f"   ☐ [{MODALITY_LABELS[c.modality]}] {c.item}  (kiểm tra: {c.actor}{dl})")
+            dl = f"; thời hạn, định kỳ: {c.deadline}" if c.deadline else ""
+            print(f"   ☐ [{MODALITY_LABELS[c.modality]}] {c.item}  (chủ thể: {c.subject or '—'}; "
+                  f"kiểm tra: {c.actor}{dl})")
+        if not r.checks:
+            print(f"   ({NO_CHECK})")
         print()
-    print("QUY ĐỊNH KỶ LUẬT CÓ THỂ ÁP DỤNG")
-    for d in result.discipline:
-        forms = f"  hình thức: {', '.join(d.penalties)}" if d.penalties else ""
-        tag = "  [chung]" if d.general else ""
-        print(f"- {d.citation} ({d.clause_id}){forms}{tag}")
-        print(f"    {discipline_line(d)} — {d.note}")
+    print("QUY ĐỊNH KỶ LUẬT CÓ THỂ ÁP DỤNG" + (f" (đối với {' và '.join(result.who)})" if result.who else ""))
+    groups = [("", result.specific), ("Hình thức và thẩm quyền kỷ luật chung:", result.general)]
+    if args.goi_y:
+        groups.append((f"{SUGGESTIONS_TITLE}:", result.suggestions))
+    elif result.suggestions:
+        print(f"  ({len(result.suggestions)} gợi ý theo độ tương đồng, chưa kiểm chứng, được ẩn; thêm --goi-y để xem)")
+    for title, items in groups:
+        if title and items:
+            print(title)
+        for d in items:
+            forms = f"  hình thức: {', '.join(d.penalties)}" if d.penalties else ""
+            print(f"- {d.citation}{forms}")
+            print(f"    {discipline_line(d, result)} — {d.note}")
     for m in result.missing:
         print(f"Lưu ý: {m}")
     return 0
@@ -380,13 +409,30 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     return 0
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def streamlit_argv(script: Path, host: str, port: int, max_upload_mb: int) -> list[str]:
+    """The `streamlit run` command line of `soi app`. The address is always given: Streamlit's own default is
+    every interface, which would put the UI (and its admin login) on the network unasked."""
+    return ["streamlit", "run", str(script), "--server.address", host, "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.maxUploadSize", str(max_upload_mb),
+            "--client.toolbarMode", "minimal"]  # no ⋮ menu: its items are English and not needed
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
+    s = _settings(args)
+    host = args.host or s.app_host
     script = Path(__file__).parent / "ui" / "Hoi_dap.py"
-    limit = _settings(args).max_file_mb  # uploads are refused by Streamlit itself above the same limit
-    sys.argv = ["streamlit", "run", str(script), "--server.port", str(args.port), "--server.headless", "true",
-                "--browser.gatherUsageStats", "false", "--server.maxUploadSize", str(limit)]
+    if host not in LOOPBACK_HOSTS:
+        print(f"Lưu ý: giao diện mở cho mạng (địa chỉ {host}): máy khác trong mạng truy cập được; hãy đặt mật khẩu "
+              "quản trị mạnh (SOI_ADMIN_PASSWORD) hoặc chỉ dùng --host 127.0.0.1 "
+              f"(note: the UI is served on the network at {host})", file=sys.stderr)
+    # uploads are refused by Streamlit itself above the same limit as `soi add`
+    sys.argv = streamlit_argv(script, host, args.port, s.max_file_mb)
     return stcli.main()
 
 
@@ -408,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--doc", help="chỉ tìm trong văn bản này (số hiệu hoặc tên gần đúng)")
     a.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
     a.add_argument("--in-force", action="store_true", help="chỉ văn bản còn hiệu lực")
+    a.add_argument("--exact", action="store_true", help="tìm đúng như đã gõ (không tự thêm dấu cho câu không dấu)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_ask)
 
@@ -439,7 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="định dạng xuất: md, docx, pdf (báo cáo) hoặc csv (danh sách kiểm tra); mặc định theo --out")
     cs.add_argument("--out", help="ghi kết quả ra tệp (định dạng theo --format hoặc đuôi tệp)")
     cs.add_argument("--markdown", help="ghi kết quả ra tệp Markdown")
-    cs.add_argument("--csv", help="ghi danh sách nội dung kiểm tra ra tệp CSV")
+    cs.add_argument("--csv", help="ghi danh sách nội dung kiểm tra ra tệp CSV (UTF-8 có BOM)")
+    cs.add_argument("--goi-y", action="store_true",
+                    help="hiện cả gợi ý kỷ luật theo độ tương đồng (chưa kiểm chứng; mặc định ẩn)")
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_case)
 
@@ -465,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("app", parents=[common], help="mở giao diện web (Streamlit)")
     u.add_argument("--port", type=int, default=8501)
+    u.add_argument("--host", help="địa chỉ lắng nghe (mặc định 127.0.0.1: chỉ máy này; 0.0.0.0: mọi máy trong mạng "
+                   "LAN); cũng đặt được bằng SOI_APP_HOST / app_host")
     u.set_defaults(func=cmd_app)
     return p
 
@@ -494,7 +545,14 @@ def main(argv: list[str] | None = None) -> int:
     except IngestError as e:
         print(f"Lỗi (error): {e.message('vi')} ({e.en})", file=sys.stderr)
         return 5
-    except (OSError, ValueError) as e:
+    except OSError as e:
+        from indexer.ingest.errors import os_reason
+
+        vi, en = os_reason(e)
+        where = f" «{e.filename}»" if e.filename else ""
+        print(f"Lỗi (error):{where} {vi} ({en})", file=sys.stderr)
+        return 1
+    except ValueError as e:
         print(f"Lỗi (error): {e}", file=sys.stderr)
         return 1
 

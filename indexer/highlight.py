@@ -1,7 +1,12 @@
 """Where the query's words occur in a clause, as offsets into the verbatim text (display never changes the text).
 
-Matching is done on the folded (or diacritics-free) copy of the text and mapped back through per-character
-offsets, so "Uỷ ban" in the source lights up for a query "ủy ban" or "uy ban".
+A highlight is a whole word of the text (as the word segmenter cuts it) — or a run of whole words — that is also a
+word, or a run of words, of the query as analysed: "đảng viên" lights up "Đảng viên", never the "viên" of "thành
+viên", the "đang" of "đang điều trị" or the "Đảng uỷ cơ" of "Đảng uỷ cơ sở". Matching is done on the folded copy
+(accents included, one spelling: "Uỷ ban" = "ủy ban") and mapped back through per-character offsets.
+
+A query typed without diacritics is matched without them, word for word; the UI passes the restored reading
+(`QueryAnalysis.dense_text`) instead, so that «dang vien» marks «đảng viên» and not «đang».
 """
 
 from __future__ import annotations
@@ -9,7 +14,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from indexer.normalize import fold, fold_with_offsets, has_diacritics, strip_with_offsets
+from indexer.normalize import (
+    fold,
+    fold_with_offsets,
+    has_diacritics,
+    map_span,
+    strip_diacritics,
+    strip_with_offsets,
+)
 
 # Function words of questions that would light up half of every clause. "bị", "chi", "dự" stay: "dự bị", "chi bộ".
 STOPWORDS = frozenset(
@@ -27,7 +39,14 @@ PLAIN_STOPWORDS = frozenset(
     tu den tren duoi sau truoc cung rat nhat viec nguoi
     """.split()
 )
+# Words of a question made of more than one syllable that still say nothing about its subject.
+STOP_PHRASES = frozenset(
+    tuple(p.split("_"))
+    for p in "có_thể thế_nào như_thế_nào hay_không được_không khi_nào ở_đâu tại_sao vì_sao làm_sao bao_giờ".split()
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SYLLABLE = re.compile(r"[^\W_]+")  # as indexer.segment splits words into syllables
+MAX_RUN = 6  # words of the query (or of the text) one highlight may span
 
 
 def query_terms(query: str) -> list[str]:
@@ -43,6 +62,44 @@ def query_terms(query: str) -> list[str]:
     return seen
 
 
+def _is_content(syls: tuple[str, ...], plain: bool) -> bool:
+    """Whether a word of the query (its syllables) says something: not only function words or single letters."""
+    if syls in STOP_PHRASES:
+        return False
+    stop = PLAIN_STOPWORDS if plain else STOPWORDS
+    return any(s not in stop and (len(s) >= 2 or s.isdigit()) for s in syls)
+
+
+def query_words(query: str) -> tuple[list[tuple[str, ...]], bool]:
+    """The query as words, each a tuple of folded syllables, and whether it is matched without diacritics.
+
+    A query with diacritics is cut into words by the segmenter the index uses ("đảng_viên", "kinh_doanh"); one
+    typed without them has no reliable segmentation, so each syllable is a word and runs of them match."""
+    plain = not has_diacritics(query)
+    if plain:
+        return [(s,) for s in _SYLLABLE.findall(strip_diacritics(fold(query)))], True
+    from indexer.segment import segment
+
+    words = [tuple(_SYLLABLE.findall(w)) for w in segment(query)]
+    return [w for w in words if w], False
+
+
+@lru_cache(maxsize=256)
+def _runs(query: str) -> tuple[frozenset[tuple[str, ...]], bool]:
+    """Syllables of every run of consecutive query words that starts and ends with a content word."""
+    words, plain = query_words(query)
+    runs: set[tuple[str, ...]] = set()
+    for a, first in enumerate(words):
+        if not _is_content(first, plain):
+            continue
+        syls: tuple[str, ...] = ()
+        for b in range(a, min(a + MAX_RUN, len(words))):
+            syls += words[b]
+            if _is_content(words[b], plain):
+                runs.add(syls)
+    return frozenset(runs), plain
+
+
 @lru_cache(maxsize=4096)
 def _views(text: str) -> tuple[str, list[int], str, list[int]]:
     """Folded and diacritics-free copies with offsets; cached because the same clauses answer many queries."""
@@ -51,21 +108,49 @@ def _views(text: str) -> tuple[str, list[int], str, list[int]]:
     return folded, fmap, plain, pmap
 
 
+@lru_cache(maxsize=4096)
+def text_words(text: str) -> tuple[tuple[tuple[str, ...], int, int], ...]:
+    """The words of `text` as the segmenter cuts them: (folded syllables, start, end) with offsets into `text`.
+
+    Where the segmenter's syllables do not line up with the text's (it never should), each syllable of the text
+    is taken as a word of its own from there on, so a highlight can be too short but never cuts a syllable."""
+    from indexer.segment import segment
+
+    folded, fmap, _, _ = _views(text)
+    syls = [(m.group(0), m.start(), m.end()) for m in _SYLLABLE.finditer(folded)]
+    out: list[tuple[tuple[str, ...], int, int]] = []
+    i = 0
+    for word in segment(text):
+        parts = tuple(_SYLLABLE.findall(word))
+        if not parts:
+            continue
+        if tuple(s for s, _, _ in syls[i : i + len(parts)]) != parts:
+            break
+        out.append((parts, syls[i][1], syls[i + len(parts) - 1][2]))
+        i += len(parts)
+    out += [((s,), a, b) for s, a, b in syls[i:]]
+    return tuple((parts, *map_span(fmap, a, b, text)) for parts, a, b in out)
+
+
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Sorted, merged (start, end) spans of `text` matching the query's content words."""
-    terms = query_terms(query)
-    if not terms:
+    """Sorted, merged (start, end) spans of `text`: runs of its whole words that are runs of the query's words.
+
+    Accents count when the query has them ("quan" does not mark "quản", "đảng" does not mark "đang"); a query
+    typed without any is matched without them."""
+    runs, plain = _runs(query)
+    if not runs:
         return []
-    folded, fmap, plain, pmap = _views(text)
+    words = text_words(text)
+    keys = [tuple(strip_diacritics(s) for s in w) if plain else w for w, _, _ in words]
     spans: list[tuple[int, int]] = []
-    for term in terms:
-        accented = has_diacritics(term)
-        hay, offs = (folded, fmap) if accented else (plain, pmap)
-        pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)")
-        for m in pattern.finditer(hay):
-            start = offs[m.start()]
-            end = offs[m.end() - 1] + 1
-            spans.append((start, end))
+    i = 0
+    while i < len(words):
+        for j in range(min(i + MAX_RUN, len(words)) - 1, i - 1, -1):
+            if tuple(s for k in keys[i : j + 1] for s in k) in runs:
+                spans.append((words[i][1], words[j][2]))
+                i = j
+                break
+        i += 1
     return _merge(spans, text)
 
 

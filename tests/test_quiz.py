@@ -18,11 +18,20 @@ from ui_support import open_page
 
 from app.cli import main
 from indexer.citation import clause_citation
-from indexer.quiz import LEVELS, QuizEditError, QuizItem, apply_edit, generate_quiz, regenerate
+from indexer.quiz import LEVELS, TYPE_LABELS, QuizEditError, QuizItem, apply_edit, generate_quiz, regenerate
 from indexer.quiz import difficulty as dif
-from indexer.quiz.export import QuizFormatError, parse_aiken, parse_gift, to_aiken, to_csv, to_gift, to_json
+from indexer.quiz.export import (
+    QuizFormatError,
+    export_bytes,
+    parse_aiken,
+    parse_gift,
+    to_aiken,
+    to_csv,
+    to_gift,
+    to_json,
+)
 from indexer.quiz.generate import QuizBuilder, _answer_key, _words, candidates_for
-from indexer.quiz.model import BLANK
+from indexer.quiz.model import BLANK, cloze_answer_exact, cloze_answer_ok
 from indexer.quiz.slots import SUPERIORS, find_slots, slot_keys
 
 DL = "dieu-le-dang-2011"
@@ -139,13 +148,33 @@ def test_parsers_follow_the_specs() -> None:
 
 
 def test_csv_and_json_round_trip(items) -> None:
-    rows = list(csv.DictReader(io.StringIO(to_csv(items))))
-    assert len(rows) == len(items)
+    data = export_bytes(items, "csv")
+    assert data.startswith("\ufeff".encode())  # UTF-8 with BOM: Excel shows the diacritics
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["Mã câu", "Loại câu hỏi", "Câu hỏi", "A", "B", "C", "D", "Đáp án", "Giải thích",
+                             "Trích dẫn"]
+    assert len(rows) == len(items) and to_csv(items) == data.decode("utf-8-sig")
     for q, r in zip(items, rows, strict=True):
-        assert r["id"] == q.id and r["stem"] == q.stem and r["clause_id"] == q.clause_id
-        assert r["answer"] == ("ABCD"[q.answer_index] if q.answer_index is not None else q.answer_text)
+        assert r["Mã câu"] == q.id and r["Câu hỏi"] == q.stem and r["Trích dẫn"] == q.citation
+        assert r["Loại câu hỏi"] == TYPE_LABELS[q.type]
+        assert r["Đáp án"] == ("ABCD"[q.answer_index] if q.answer_index is not None else q.answer_text)
+        assert q.clause_id not in data.decode("utf-8-sig")  # the source is cited in words, never by its id
     back = [QuizItem.from_dict(d) for d in json.loads(to_json(items))]
     assert back == items
+
+
+def test_cloze_answers_typed_without_diacritics(quiz_searcher) -> None:
+    """Issue 16, UI 1. Điều lệ Điều 15 khoản 1: "... triệu tập thường lệ năm năm một lần": «mot lan», «một lan» and
+    spelling variants the normaliser folds («uỷ»/«ủy») are right; a word with other accents («mốt») is not."""
+    text = quiz_searcher.clauses[f"{DL}/d15/k1"].text
+    assert "năm năm một lần" in text
+    for typed in ("một lần", "mot lan", "MOT LAN", "một lan", " một   lần. "):
+        assert cloze_answer_ok(typed, "một lần"), typed
+    assert cloze_answer_exact("Một lần", "một lần") and not cloze_answer_exact("mot lan", "một lần")
+    for typed in ("mốt lần", "một", "hai lần", ""):
+        assert not cloze_answer_ok(typed, "một lần"), typed
+    assert cloze_answer_ok("cap uy", "cấp uỷ") and cloze_answer_exact("cấp ủy", "cấp uỷ")
+    assert cloze_answer_ok("2/3", "2/3") and not cloze_answer_ok("2 3", "2/3")
 
 
 def test_cli_quiz(index_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,7 +183,8 @@ def test_cli_quiz(index_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0
     parsed = parse_gift(out)
     assert len(parsed) == 6 and all("Điều lệ Đảng" in q.text for q in parsed)
-    assert re.findall(r"^// dieu-le-dang-2011/", out, re.M)
+    assert re.findall(r"^// .*Điều lệ Đảng Cộng sản Việt Nam \(2011\)$", out, re.M)
+    assert "dieu-le-dang-2011/" not in out  # the source is cited in words, never by its id
     rc = main(["quiz", "--index", index_dir, "--doc", "qđ 69", "--n", "4", "--types", "mc", "--format", "aiken"])
     parsed = parse_aiken(capsys.readouterr().out)
     assert rc == 0 and len(parsed) == 4 and all(len(q.options) == 4 for q in parsed)

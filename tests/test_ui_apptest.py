@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui_support import open_page
 
 Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 Q_UNG_CU = "đảng viên dự bị có được ứng cử vào cấp ủy không"
@@ -80,7 +81,9 @@ def test_question_gives_cards_with_expected_citation(app: AppTest) -> None:
     plain = re.sub(r"</?mark>", "", texts[i])
     assert plain == '<div class="soi-text">3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.</div>'
     assert links[i].proto.query_string == "doc=qd-69-2022&clause=qd-69-2022%2Fd7%2Fk3"
-    assert f'data-copy="{CITE_69}"' in copies[i]
+    # «Sao chép trích dẫn» copies the citation and the clause verbatim (issue 16, UI 10), and its tooltip says so
+    assert f'data-copy="{CITE_69}:\n«3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.»"' in copies[i], copies[i]
+    assert 'title="Sao chép trích dẫn kèm nguyên văn điều khoản' in copies[i]
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert any("Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW" in b for b in badges)
     assert any("Văn bản chưa đầy đủ" in b for b in badges)
@@ -170,7 +173,7 @@ def test_reader_deep_link_opens_clause(app: AppTest) -> None:
     assert "<!--" not in body and "source:" not in body
     outline = [p.value for p in at.get("page_link")]
     assert any("Điều 7. Hình thức kỷ luật" in v for v in outline), outline
-    assert any(v.startswith("➤") and "Điều 7" in v for v in outline)
+    assert any(v.startswith(":material/arrow_right:") and "Điều 7" in v for v in outline)
     assert any("Văn bản chưa đầy đủ" in m.value for m in at.markdown)
 
 
@@ -190,7 +193,8 @@ def test_reader_unknown_clause_and_document(app: AppTest) -> None:
     at.query_params.update({"doc": "qd-69-2022", "clause": "qd-69-2022/d999"})
     at = at.switch_page("views/van_ban.py").run()
     assert not at.exception
-    assert "Không tìm thấy điều khoản «qd-69-2022/d999»" in at.warning[0].value
+    assert at.warning[0].value.startswith("Không tìm thấy điều khoản được chỉ dẫn trong văn bản này")
+    assert "d999" not in at.warning[0].value
     at.query_params.clear()
     at.query_params["doc"] = "khong-co"
     at = at.run()
@@ -258,3 +262,96 @@ def test_first_run_builds_index_with_progress(
     assert calls[-1] == ("embed", 10, 10)
     assert re.match(r"Đã tạo chỉ mục: \d+ văn bản, \d+ điều khoản \(1\.5 giây\)\.", at.success[0].value)
     assert at.text_input(key="q").label == "Câu hỏi"
+
+
+# ---- issue 16: what a user reads ---------------------------------------------------------------------------
+
+ID_PATTERN = re.compile(r"(?<![\w-])(?:[a-z]+-[\w-]+/)?(?:d\d+[a-z]?|preamble|signature|ch[IVX]+)(?:/[\w.()-]+)+")
+
+
+def _marks(at: AppTest) -> list[str]:
+    cards = [h.value for h in at.html if h.value.startswith('<div class="soi-text">')]
+    return [m for c in cards for m in re.findall(r"<mark>(.*?)</mark>", c, re.S)]
+
+
+def test_highlights_mark_whole_words_of_the_query(app: AppTest) -> None:
+    """Issue 16, UI 5: «quản» is not marked for «quan», nor the «cơ» of «cơ sở» for «cơ quan»; every mark is a run
+    of whole words of the question (accents included)."""
+    from indexer.normalize import fold
+
+    at = ask(app.run(), "cơ quan nào có thẩm quyền quyết định kỷ luật đảng viên")
+    assert_clean(at)
+    cards = [h.value for h in at.html if h.value.startswith('<div class="soi-text">')]
+    assert any("quản" in fold(c) for c in cards)  # e.g. "cấp uỷ quản lý" in the answers: never marked
+    words = set(fold("cơ quan nào có thẩm quyền quyết định kỷ luật đảng viên").split())
+    for m in _marks(at):
+        assert set(fold(m).split()) <= words, m
+    at = ask(at, "đảng ủy cơ quan kiểm tra đảng viên")
+    assert_clean(at)
+    cards = [h.value for h in at.html if h.value.startswith('<div class="soi-text">')]
+    assert any("cơ sở" in fold(c) for c in cards)
+    marks = [fold(m).split() for m in _marks(at)]
+    assert marks and not any(m[-1] == "cơ" or m[0] in ("quan", "sở") for m in marks), marks
+
+
+def test_reader_names_citing_clauses_in_words(app: AppTest) -> None:
+    """Issue 16, UI 3: «Được trích dẫn bởi» and «Văn bản này trích dẫn» say «Đoạn 5, phần mở đầu», «Khoản 4, Điều 3»,
+    never «preamble/p5» or «d3/k4»."""
+    at = app.run()
+    at.query_params.update({"doc": "dieu-le-dang-2011"})
+    at = at.switch_page("views/van_ban.py").run()
+    assert_clean(at)
+    lists = [h.value for h in at.html if 'class="soi-refs"' in h.value]
+    assert lists, [h.value[:80] for h in at.html]
+    cited_by = " ".join(lists)
+    # QĐ 22-QĐ/TW cites the Charter in Điều 2 (đoạn 6) and Điều 3 (khoản 4); HD 02 in its preamble
+    assert ">Khoản 4, Điều 3</a>" in cited_by and ">Đoạn 5, phần mở đầu</a>" in cited_by, cited_by
+    for h in lists:
+        text = re.sub(r'href="[^"]*"', "", h)
+        assert not ID_PATTERN.search(text), ID_PATTERN.search(text)
+    at.query_params.clear()
+    at.query_params.update({"doc": "qd-69-2022", "clause": "qd-69-2022/preamble/p8"})
+    at = at.run()
+    assert_clean(at)
+    shown = " ".join(re.sub(r'href="[^"]*"', "", h.value) for h in at.html if "soi-refs" in h.value)
+    assert "lần: Đoạn 5, phần mở đầu" in shown and not ID_PATTERN.search(shown), shown
+
+
+def test_corpus_graph_shows_every_document(app: AppTest) -> None:
+    """Issue 16, UI 11: the news items are nodes of the reference graph too (grey), and the legend says so."""
+    at = open_page(app, "views/van_ban.py")
+    spec = at.get("graphviz_chart")[0].proto.spec
+    for news in ("Tin: cán bộ KTGS Đảng ủy Khối", "Tin: KTGS Đảng ủy Khối", "Tin: KL 34-KL/TW",
+                 "Tin: giám sát Quảng Trị"):
+        assert f'label="{news}' in spec, news
+    assert any("ô xám: tin bài" in c.value for c in at.caption)
+
+
+def test_result_card_draws_a_table_as_a_table(app: AppTest) -> None:
+    """Issue 16, UI 6: the appendix of QĐ 384 (one cell a paragraph in the source) is a table in its card, every
+    cell verbatim, with the rows of a group spanned by its number and its group name."""
+    at = ask(app.run(), "Dữ liệu đảng phí")
+    assert_clean(at)
+    tables = [h.value for h in at.html if '<table class="soi-table">' in h.value]
+    assert tables, citations(at)
+    t = re.sub(r"</?mark>", "", tables[0])
+    assert "<th>STT</th>" in t and '<td rowspan="10">Ban Tổ chức Trung ương</td>' in t
+    # eight groups of data, numbered 1 to 8, each number spanning its group's rows
+    assert re.findall(r'<tr><td(?: rowspan="\d+")?>(\d+)</td>', t) == [str(n) for n in range(1, 9)]
+    assert "<td>Dữ liệu đảng phí</td>" in t and "Học viện Chính trị quốc gia Hồ Chí Minh</td>" in t
+    assert "<mark>" in tables[0]  # the question's words are still marked inside the cells
+
+
+def test_long_outline_entry_has_its_whole_heading_as_tooltip(app: AppTest) -> None:
+    """Issue 16, UI 4: an outline entry shortened to fit (a programme item is a whole paragraph) keeps its whole
+    text in a tooltip; the breadcrumb of a card is never cut."""
+    at = app.run()
+    at.query_params.update({"doc": "ctr-qn-kl34-2022"})
+    at = at.switch_page("views/van_ban.py").run()
+    assert_clean(at)
+    links = [p for p in at.get("page_link") if "Triển khai thực hiện có hiệu quả Kết luận 34" in p.proto.label]
+    assert len(links) == 1
+    label, tip = links[0].proto.label, links[0].proto.help
+    assert label.rstrip().endswith("…") and tip.endswith("tham nhũng, tiêu cực trong Đảng và hệ thống chính trị.")
+    whole = [p for p in at.get("page_link") if "…" not in p.proto.label and p.proto.query_string]
+    assert whole and all(not p.proto.help for p in whole)  # an entry shown whole needs no tooltip

@@ -117,7 +117,9 @@ def test_ask_copy_and_open_in_reader(ui_server, browser) -> None:  # noqa: F811
         "const done = arguments[arguments.length - 1];"
         "navigator.clipboard.readText().then(done).catch(e => done('ERROR ' + e));"
     )
-    assert clip == CITE_DU_BI
+    # the citation and the verbatim clause, as a report quotes it (issue 16, UI 10)
+    assert clip == f"{CITE_DU_BI}:\n«3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.»"
+    assert "nguyên văn" in copy.get_attribute("title")
 
     link = next(a for a in card.find_elements(By.TAG_NAME, "a") if "Mở trong văn bản" in a.text)
     link.click()
@@ -203,3 +205,120 @@ def test_question_without_diacritics(ui_server, browser) -> None:  # noqa: F811
     assert "Điều 4, Quy định số 69-QĐ/TW" in drv.find_element(_by().TAG_NAME, "body").text
     assert_no_traceback(drv)
     screenshot(drv, "07-hoi-dap-khong-dau")
+
+
+# ---- issue 16: English, internet fonts, markers, highlights, screenshots -----------------------------------
+
+ENGLISH = ("Select all", "Made with Streamlit", "Record a screencast", "Print", "Deploy", "Settings", "System",
+           "Clear caches", "Rerun", "Download as CSV", "No results")
+
+
+def _visible_english(drv) -> list[str]:
+    """Visible text and tooltips of the page that are known English strings of Streamlit."""
+    texts = drv.execute_script(
+        """
+        const out = [];
+        const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (w.nextNode()) {
+          const n = w.currentNode, p = n.parentElement;
+          if (p && p.closest('noscript, script, style')) continue;
+          if (p && p.offsetParent !== null && n.textContent.trim()) out.push(n.textContent.trim());
+        }
+        document.querySelectorAll('[title]').forEach(e => out.push(e.getAttribute('title')));
+        return out;
+        """
+    )
+    return [t for t in texts if any(re.search(rf"\b{re.escape(e)}\b", t) for e in ENGLISH)]
+
+
+def test_no_english_menu_and_nothing_fetched_from_the_internet(ui_server, browser) -> None:  # noqa: F811
+    """Issue 16, UI 2 and 8: no ⋮ menu (System/Light/Dark/Print/Record screen/Made with Streamlit), no «Select all»
+    in the multiselects, and the tab icon ships with the app instead of coming from fonts.gstatic.com."""
+    By = _by()
+    drv = browser
+    drv.get(ui_server.url + "/")
+    wait_text(drv, "h1", "Hỏi đáp", WAIT)
+    settle(drv, WAIT)
+    assert not drv.find_elements(By.CSS_SELECTOR, '[data-testid="stMainMenu"]')
+    icons = drv.execute_script("return [...document.querySelectorAll('link[rel*=icon]')].map(l => l.href)")
+    assert icons and all(h.startswith(("data:", ui_server.url)) for h in icons), icons
+    assert "gstatic" not in " ".join(icons)
+    fetched = drv.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    outside = [u for u in fetched if not u.startswith((ui_server.url, "data:", "blob:"))]
+    assert not outside, outside
+    box = drv.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stMultiSelect"] input')
+    box.click()
+    options = wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, '[role="option"]'), 10)
+    labels = [o.text for o in options]
+    assert labels and not any("Select" in x for x in labels), labels
+    assert any(x.startswith("69-QĐ/TW — Quy định về kỷ luật tổ chức đảng, đảng viên vi phạm") for x in labels)
+    assert not _visible_english(drv), _visible_english(drv)
+    from selenium.webdriver.common.keys import Keys
+
+    box.send_keys(Keys.ESCAPE)
+    for path in ("/van-ban", "/on-tap", "/kho-du-lieu", "/kiem-tra"):
+        drv.get(ui_server.url + path)
+        wait_for(drv, lambda d: d.find_elements(By.TAG_NAME, "h1"), WAIT)
+        settle(drv, WAIT)
+        assert not drv.find_elements(By.CSS_SELECTOR, '[data-testid="stMainMenu"]'), path
+        assert not _visible_english(drv), (path, _visible_english(drv))
+        assert_no_traceback(drv)
+
+
+def test_answer_marks_whole_words_and_dates_are_vietnamese(ui_server, browser) -> None:  # noqa: F811
+    """Issue 16, UI 5 and 9, as a trainee asks it: «đảng viên có được kinh doanh không». Marked: «đảng viên» (never
+    the «viên» of «thành viên», never «đang»); every date on the page dd/mm/yyyy. Screenshot of the page."""
+    By = _by()
+    drv = browser
+    drv.get(f"{ui_server.url}/?q={quote('đảng viên có được kinh doanh không')}")
+    wait_text(drv, ".st-key-hit-1", "Mở trong văn bản", WAIT)
+    settle(drv)
+    marks = [m.text.strip().lower() for m in drv.find_elements(By.CSS_SELECTOR, ".soi-text mark")]
+    assert marks and "đảng viên" in marks, marks
+    allowed = {"đảng viên", "được kinh doanh", "kinh doanh", "đảng viên được kinh doanh"}
+    assert set(marks) <= allowed, marks
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body), re.findall(r"\b\d{4}-\d{2}-\d{2}\b", body)
+    assert "Ngày ban hành: 19/01/2011" in body
+    assert_no_traceback(drv)
+    screenshot(drv, "10-hoi-dap-kinh-doanh")
+    drv.get(f"{ui_server.url}/van-ban?doc=qd-69-2022")
+    wait_text(drv, "h2", "Quy định về kỷ luật tổ chức đảng, đảng viên vi phạm", WAIT)
+    settle(drv)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert "Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW ngày 14/02/2025" in body
+    assert "2025-02-14" not in body
+
+
+def test_on_tap_page_screenshot(ui_server, browser) -> None:  # noqa: F811
+    """The «Ôn tập» page with a generated quiz: markers drawn with the icon font (no empty ✅ box)."""
+    from selenium.webdriver.common.keys import Keys
+
+    By = _by()
+    drv = browser
+    drv.get(f"{ui_server.url}/on-tap")
+    wait_text(drv, "h1", "Ôn tập", WAIT)
+    settle(drv, WAIT)
+    pick = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] input'), WAIT)
+    settle(drv, WAIT)
+    pick.click()
+    pick.send_keys("Điều lệ")
+    wait_text(drv, '[role="option"]', "Điều lệ Đảng")
+    pick.send_keys(Keys.ENTER)
+    pick.send_keys(Keys.ESCAPE)
+    settle(drv)
+    next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Tạo bộ câu hỏi" in b.text).click()
+    wait_text(drv, "body", "Câu 1", WAIT)
+    settle(drv)
+    assert "✅" not in drv.find_element(By.TAG_NAME, "body").text
+    icons = drv.execute_script(
+        "const sel = '[data-testid=\"stMarkdownContainer\"] span[role=\"img\"][translate=\"no\"]';"
+        "return [...document.querySelectorAll(sel)].map(e => [e.textContent, getComputedStyle(e).fontFamily])")
+    names = {name for name, _ in icons}
+    assert {"check_circle", "radio_button_unchecked"} <= names, icons
+    assert all("Material Symbols" in font for _, font in icons), icons  # the font Streamlit ships, no emoji
+    assert not _visible_english(drv), _visible_english(drv)
+    assert_no_traceback(drv)
+    drv.execute_script("document.querySelector('[role=\"tabpanel\"]').scrollIntoView({block: 'start'});")
+    time.sleep(0.3)
+    screenshot(drv, "11-on-tap")

@@ -145,7 +145,8 @@ def test_kiem_tra_penalty_forms_in_the_browser(ui_server, browser) -> None:  # n
         return text if "Báo cáo (PDF)" in text else False  # the download buttons come last
 
     body = _wait(drv, page_done)
-    assert "văn bản tự nêu" in body and "Điều 28, Quy định số 69-QĐ/TW" in body
+    assert "theo loại vi phạm" in body and "Điều 28, Quy định số 69-QĐ/TW" in body
+    assert "cosine" not in body and "BM25" not in body  # no scoring internals on the page
     screenshot(drv, "10-kiem-tra-ky-luat")
 
 

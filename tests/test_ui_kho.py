@@ -6,6 +6,8 @@ AppTest covers the page logic on the session index; the upload itself runs in re
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_library import articles, header
-from test_ui_browser import WAIT, _by, assert_no_traceback, settle, wait_for, wait_text
+from test_ui_browser import WAIT, _by, _visible_english, assert_no_traceback, settle, wait_for, wait_text
 from ui_support import ENTRY, browser, open_page, running_app, screenshot  # noqa: F401 — browser is a fixture
 
 PAGE = "views/kho_du_lieu.py"
@@ -29,14 +31,23 @@ def page(app: AppTest, monkeypatch: pytest.MonkeyPatch, password: str | None) ->
 
 
 def test_read_only_without_admin_password(app, monkeypatch):  # noqa: F811
+    """Issue 16, UI 7 and 9: a non-admin sees the library table only (no server folder, no set-up instructions, no
+    internal ids), with dates as dd/mm/yyyy like the rest of the UI."""
     at = page(app, monkeypatch, None)
     assert not at.exception
     assert at.title[0].value == "Kho dữ liệu"
-    assert any("chế độ chỉ đọc" in i.value and "SOI_ADMIN_PASSWORD" in i.value for i in at.info)
-    table = at.dataframe[0].value
+    assert not at.info and not at.warning and not at.expander
+    table = at.table[0].value  # a static table: titles wrap, no toolbar
     assert len(table) == len(list(Path(ENTRY).parents[2].joinpath("corpus").glob("*.md"))) - 1  # minus README
     assert set(table["Nguồn"]) == {"có sẵn"}
-    assert "qd-69-2022" in set(table["id"])
+    assert "id" not in table.columns and "qd-69-2022" not in table.to_string()
+    row = table[table["Số hiệu"] == "69-QĐ/TW"].iloc[0]
+    assert row["Ngày ban hành"] == "06/07/2022"
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}|\d{4}|không rõ", d) for d in table["Ngày ban hành"])
+    shown = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+    library = os.environ["SOI_LIBRARY_DIR"]
+    assert library not in shown and "SOI_ADMIN_PASSWORD" not in shown and "soi add" not in shown
+    assert shown.strip().endswith("văn bản."), shown
     assert not at.button and not [t for t in at.text_input if t.label == "Mật khẩu quản trị"]
 
 
@@ -70,10 +81,20 @@ def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  #
         drv = browser
         drv.get(server.url + "/kho-du-lieu")
         wait_text(drv, "h1", "Kho dữ liệu", WAIT)
+        wait_text(drv, '[data-testid="stExpander"] summary', "Quản trị", WAIT).click()
         pw = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="password"]'), WAIT)
         pw.send_keys(PASSWORD)
         next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Đăng nhập" in b.text).click()
         upload = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'), WAIT)
+        settle(drv)
+        # Streamlit's uploader says "Upload" and "200MB per file • PDF, …": shown in Vietnamese (issue 16, UI 2)
+        shown = drv.execute_script(
+            "const z = document.querySelector('[data-testid=\"stFileUploaderDropzone\"]');"
+            "const p = z.querySelector('button p');"
+            "const i = z.querySelector('[data-testid=\"stFileUploaderDropzoneInstructions\"]');"
+            "return [getComputedStyle(p, '::after').content, getComputedStyle(p).fontSize, i.offsetParent === null];")
+        assert shown == ['"Tải tệp lên"', "0px", True], shown
+        assert not _visible_english(drv), _visible_english(drv)
         junk = tmp_path / "rac.txt"
         junk.write_bytes(bytes(range(256)) * 64)  # binary data named .txt: named, refused, nothing kept
         upload.send_keys(str(junk))
@@ -90,10 +111,10 @@ def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  #
         settle(drv)
         code = drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Số hiệu"]')
         assert code.get_attribute("value") == "907-QĐ/TW"
-        assert drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Ngày ban hành (YYYY-MM-DD)"]') \
-            .get_attribute("value") == "2024-04-04"
+        assert drv.find_element(By.CSS_SELECTOR, 'input[aria-label="Ngày ban hành (dd/mm/yyyy)"]') \
+            .get_attribute("value") == "04/04/2024"
         next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Thêm và cập nhật chỉ mục" in b.text).click()
-        wait_text(drv, "body", "Đã thêm «qd-907-2024»", 300)
+        wait_text(drv, "body", "Đã thêm «907-QĐ/TW»", 300)
         settle(drv)
         assert_no_traceback(drv)
         screenshot(drv, "09-kho-du-lieu-da-them")

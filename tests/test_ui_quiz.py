@@ -7,6 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_support import open_page
 
+from app.ui.render import md_escape
+from indexer.normalize import has_diacritics, strip_diacritics
 from indexer.quiz import QuizItem
 from indexer.quiz.export import parse_gift
 
@@ -98,3 +100,39 @@ def test_chapter_and_article_scope(page: AppTest) -> None:
     assert items and all(q.clause_id.startswith(f"{DL}/d36/") for q in items)
     assert all("Điều 36" in q.citation for q in items)
     assert len([b for b in page.get("download_button")]) == 7
+
+
+def test_practice_accepts_answers_typed_without_diacritics(page: AppTest) -> None:
+    """Issue 16, UI 1: «mot lan» for «một lần» is right; the result says how the text writes it. A wrong word
+    stays wrong."""
+    page.multiselect(key="quiz_docs").set_value([DL])
+    page.run()
+    items = _generate(page, n=5, types=["cloze"])
+    accented = [q for q in items if has_diacritics(q.answer_text)]
+    assert len(items) >= 3 and accented, [q.answer_text for q in items]
+    typed = {q.id: strip_diacritics(q.answer_text).lower() for q in items}
+    typed[items[0].id] = items[0].answer_text + " sai"  # one answer wrong
+    for q in items:
+        page.text_input(key=f"ans-{q.id}").set_value(typed[q.id])
+    next(b for b in page.button if b.label == "Nộp bài").click()
+    page.run()
+    assert not page.exception
+    assert any(s.value == f"Kết quả: {len(items) - 1}/{len(items)} câu đúng" for s in page.subheader)
+    notes = [s.value for s in page.success]
+    for i, q in enumerate(items[1:], 2):
+        if has_diacritics(q.answer_text):
+            text, mine = md_escape(q.answer_text), md_escape(typed[q.id])
+            assert f"Câu {i}: đúng (bạn gõ «{mine}»); văn bản viết «{text}»." in notes, notes
+    assert len([m for m in page.markdown if "chưa đúng. Đáp án đúng" in m.value]) == 1
+
+
+def test_right_option_marker_is_an_icon_of_the_bundled_font(page: AppTest) -> None:
+    """Issue 16, UI 8: ✅ is an empty box in Chromium without an emoji font; the Material icon font ships."""
+    page.multiselect(key="quiz_docs").set_value([DL])
+    page.run()
+    items = _generate(page, n=5, types=["mc"])
+    lines = [m.value for m in page.markdown]
+    assert not any("✅" in x or "▫" in x for x in lines)
+    right = [x for x in lines if x.startswith(":green[:material/check_circle:] ")]
+    assert len(right) == len(items)
+    assert all(any(x.endswith(f". {md_escape(q.answer_text)}") for x in right) for q in items)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from app.ui import render
 from indexer.filters import facets, select_documents, type_label
 from indexer.models import Clause, Document
@@ -94,3 +97,141 @@ def test_heading_end_bolds_only_the_heading() -> None:
     assert t[: render.heading_end(c, t)] == "Điều 7. Hình thức kỷ luật"
     c, t = art("Chương I\nĐẢNG VIÊN\nĐiều 1.", "ĐẢNG VIÊN", level="chapter", label="I")
     assert t[: render.heading_end(c, t)] == "Chương I\nĐẢNG VIÊN"
+
+
+# ---- issue 16: what a user reads, on the texts of the corpus ----------------------------------------------
+
+
+def _marked(text: str, query: str) -> list[str]:
+    from indexer.highlight import highlight_spans
+
+    return [text[s:e] for s, e in highlight_spans(text, query)]
+
+
+def test_highlights_are_whole_words_of_the_query(quiz_searcher) -> None:
+    """«thành viên» is not a match for «đảng viên», «đang» is not one for «đảng», «quản» not one for «quan», and
+    «Đảng uỷ cơ sở» gives «Đảng uỷ», never «Đảng uỷ cơ»."""
+    from indexer.normalize import fold
+
+    d9 = quiz_searcher.clauses["dieu-le-dang-2011/d9/k5"].text  # "... số thành viên trong cơ quan đó ..."
+    assert "thành viên" in d9
+    assert _marked(d9, "đảng viên có được kinh doanh không") == ["Đảng viên", "đảng viên"]
+    ill = quiz_searcher.clauses["qd-69-2022/d2/k14/p2"].text  # "Đảng viên bị bệnh nặng đang điều trị ..."
+    assert "đang điều trị" in ill
+    assert [fold(m) for m in _marked(ill, "đảng viên có được kinh doanh không")] == ["đảng viên"]
+    # typed without accents, "dang" is also "đang": the UI marks the restored reading, not the raw question
+    assert "đang điều trị" in _marked(ill, "dang vien dang dieu tri")
+    assert [fold(m) for m in _marked(ill, "đảng viên")] == ["đảng viên"]
+    d36 = quiz_searcher.clauses["dieu-le-dang-2011/d36/k1"].text
+    assert "quản lý" in d36
+    assert not any("quản" in fold(m) for m in _marked(d36, "cơ quan nào có thẩm quyền kỷ luật đảng viên"))
+    assert any(fold(m) == "cơ quan" for m in _marked(d36 + " cơ quan", "cơ quan"))
+    ktgs = next(c.text for c in quiz_searcher.clauses.values() if "đảng ủy cơ sở" in fold(c.text))
+    marks = [fold(m) for m in _marked(ktgs, "đảng ủy cơ quan kiểm tra đảng viên")]
+    assert "đảng ủy" in marks and not any(m.endswith(" cơ") or m == "cơ" for m in marks), marks
+    assert "đảng ủy cơ sở" in [fold(m) for m in _marked(ktgs, "đảng ủy cơ sở")]
+
+
+def test_appendix_table_of_qd_384_is_a_table(quiz_searcher) -> None:
+    """The appendix of QĐ 384, one cell a paragraph in the source, is found as a table of 4 columns and 8 numbered
+    groups; every cell of it is shown, verbatim, none cut."""
+    text = quiz_searcher.clauses["qd-384-2025/pl"].text
+    tables = render.find_tables(text)
+    assert len(tables) == 1
+    t = tables[0]
+    assert [" ".join(text[s:e].split()) for s, e in t.header] == [
+        "STT", "Nhóm lĩnh vực dữ liệu", "Dữ liệu", "Cơ quan chủ quản dữ liệu"]
+    numbers = [text[r[0].start:r[0].end] for r in t.rows if r[0].col == 0]
+    assert numbers == [str(n) for n in range(1, 9)]
+    first = t.rows[0]
+    assert [(text[c.start:c.end], c.rowspan) for c in first][1:] == [
+        ("Dữ liệu lĩnh vực tổ chức xây dựng Đảng", 10), ("Dữ liệu tổ chức đảng", 1), ("Ban Tổ chức Trung ương", 10)]
+    out = render.highlight_html(text, [])
+    assert out.count("<table") == 1 and out.count("<tr>") == 1 + sum(1 for _ in t.rows)
+    cells = [" ".join(p.split()) for p in text[t.start:t.end].split("\n\n") if p.strip()]
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "\n", out))
+    assert all(c in flat for c in cells)  # every cell verbatim
+    assert out.startswith("PHỤ LỤC\n\nDANH SÁCH DỮ LIỆU")
+
+
+def test_separators_gaps_and_page_breaks_of_the_sources(quiz_searcher) -> None:
+    """«-----» is drawn as a rule; «Khoản 1 Đi(...)», cut in the source, says so; a sentence that the source breaks
+    with a blank line (CTr Quảng Ninh: «... trong thời hạn 5 ngày phải\\n\\ncó văn bản ...») reads as one."""
+    pre = quiz_searcher.clauses["dieu-le-dang-2011/preamble"].text
+    assert "\n-----\n" in pre
+    html_pre = render.highlight_html(pre, [])
+    assert "-----" not in html_pre and render.RULE_HTML in html_pre
+    cut = quiz_searcher.clauses["qd-69-2022/d28/k2"].text
+    assert cut.endswith("Khoản 1 Đi(...)")
+    assert render.highlight_html(cut, []).endswith(
+        f'Khoản 1 Đi<span class="soi-gap" title="{render.GAP_TITLE}">(...)</span>')
+    broken = quiz_searcher.clauses["ctr-qn-kl34-2022/III/2/2.2/p4/i3"].text
+    assert "trong thời hạn 5 ngày phải\n\ncó văn bản" in broken
+    out = render.highlight_html(broken, [])
+    assert "trong thời hạn 5 ngày phải có văn bản" in out
+    assert re.sub(r"\s+", " ", out) == re.sub(r"\s+", " ", html.escape(broken.strip(), quote=False))
+    # a list that starts after a blank line is left alone
+    assert "\n\nb)" in render.highlight_html("a) Một,\n\nb) Hai.", [])
+    assert "\n\na." in render.highlight_html("giấy chứng nhận\n\na. Về hồ sơ", [])
+
+
+def test_labels_are_whole_or_have_a_tooltip(quiz_searcher) -> None:
+    """Breadcrumbs and select-box labels are never cut; a long outline entry is shortened with its whole text for
+    the tooltip."""
+    c = quiz_searcher.clauses["ctr-qn-kl34-2022/III/1/1.1"]
+    long_heading = next(h for h in c.heading if len(h) > 90)
+    assert " ".join(long_heading.split()) in render.context_line(c, depth=3)
+    doc = quiz_searcher.documents["ctr-qn-kl34-2022"]
+    assert " ".join(doc.title.split()) in render.doc_option_label(doc)
+    entries = render.outline_entries(quiz_searcher.outline("ctr-qn-kl34-2022"))
+    long = next(e for e in entries if e.clause_id == "ctr-qn-kl34-2022/I/1")
+    assert long.full.endswith("tham nhũng, tiêu cực trong Đảng và hệ thống chính trị.")
+    assert len(long.label) <= render.OUTLINE_LABEL_MAX and long.label.endswith("…")
+    assert long.full.startswith(long.label[:-1])
+    short = next(e for e in entries if len(e.full) <= render.OUTLINE_LABEL_MAX)
+    assert short.label == short.full
+
+
+def test_copy_text_is_citation_and_verbatim_clause(quiz_searcher) -> None:
+    from indexer.citation import clause_citation
+
+    c = quiz_searcher.clauses["qd-69-2022/d7/k3"]
+    cite = clause_citation(c, quiz_searcher.documents[c.doc_id])
+    assert render.copy_text(cite, c) == (
+        "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị:\n"
+        "«3. Đối với đảng viên dự bị: Khiển trách, cảnh cáo.»")
+    cut = quiz_searcher.clauses["qd-69-2022/d28/k2"]  # the whole clause, as stored, even where the source stops
+    assert render.clause_text(cut) == "2. Trường hợp đã bị kỷ luật theo Khoản 1 Đi(...)"
+
+
+def test_clauses_are_named_in_words(quiz_searcher) -> None:
+    from indexer.citation import unit_citation
+
+    names = {cid: unit_citation(quiz_searcher.clauses[cid]) for cid in (
+        "qd-22-2021/d3/k4", "hd-02-2021/preamble/p5", "qd-69-2022/d4/k2/b", "dieu-le-dang-2011/chI", "qd-384-2025/pl")}
+    assert names == {"qd-22-2021/d3/k4": "Khoản 4, Điều 3", "hd-02-2021/preamble/p5": "Đoạn 5, phần mở đầu",
+                     "qd-69-2022/d4/k2/b": "Điểm b, khoản 2, Điều 4", "dieu-le-dang-2011/chI": "Chương I",
+                     "qd-384-2025/pl": "Phụ lục"}
+
+
+def test_graph_has_every_document(quiz_searcher) -> None:
+    from indexer.refs import graph_for
+
+    dot = render.graph_dot(graph_for(quiz_searcher).edges(), quiz_searcher.documents, outside=False,
+                           nodes=list(quiz_searcher.documents))
+    for d in quiz_searcher.documents.values():
+        assert f'"{d.id}" [' in dot, d.id
+    assert 'label="Tin: cán bộ KTGS Đảng ủy Khối' in dot
+
+
+def test_dates_are_vietnamese(quiz_searcher) -> None:
+    """One date format everywhere: QĐ 69's amendment date was shown «2025-02-14» beside «06/07/2022»."""
+    from indexer.citation import format_date, parse_date, status_label
+
+    qd69 = quiz_searcher.documents["qd-69-2022"]
+    assert status_label(qd69) == "Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW ngày 14/02/2025"
+    assert "Ngày ban hành: 06/07/2022" in render.meta_line(qd69)
+
+    assert format_date("2025-02-14") == "14/02/2025" and format_date("2011") == "2011"
+    assert parse_date("14/02/2025") == parse_date("14-2-2025") == parse_date("2025-02-14") == "2025-02-14"
+    assert parse_date("2011") == "2011"

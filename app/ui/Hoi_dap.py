@@ -6,17 +6,25 @@ The front page is «Hỏi đáp», hence the file name.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from app.ui import core
 
+# The tab's icon ships with the app: a ":material/…:" page icon makes the browser fetch an SVG from fonts.gstatic.com
+# on every page (an error offline).
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
 st.set_page_config(
     page_title="soi · Tra cứu quy định kiểm tra, giám sát, kỷ luật của Đảng",
-    page_icon=":material/balance:",
+    page_icon=str(FAVICON),
     layout="wide",
 )
 st.set_option("client.showErrorDetails", "none")  # a last resort: pages already turn errors into messages
-st.set_option("client.toolbarMode", "viewer")  # no developer menu or "Deploy" button for trainees
+# No ⋮ menu (its System/Light/Dark/Print/Record screen/About items are English and not needed) and no "Deploy";
+# `soi app` passes the same option on the command line.
+st.set_option("client.toolbarMode", "minimal")
 
 
 def pages() -> dict[str, list[st.Page]]:

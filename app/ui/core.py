@@ -185,9 +185,48 @@ button.soi-copy { font: inherit; font-size: .9rem; padding: .3rem .75rem; border
   border: 1px solid rgba(49, 51, 63, .2); background: transparent; color: inherit; }
 [data-testid="InputInstructions"] { display: none; }
 button.soi-copy:hover { border-color: #d97706; color: #b45309; }
+.soi-rule { display: inline-block; width: 8em; border-top: 1px solid currentColor; opacity: .45;
+  vertical-align: middle; }
+.soi-gap { color: rgba(49, 51, 63, .7); cursor: help; }
+.soi-gap::after { content: " chưa có nguyên văn"; font-size: .8em; font-style: italic; }
+.soi-table { border-collapse: collapse; margin: .5rem 0; font-size: .95rem; white-space: normal;
+  overflow-wrap: normal; word-break: normal; }
+.soi-table th, .soi-table td { border: 1px solid rgba(49, 51, 63, .25); padding: .25rem .5rem; vertical-align: top;
+  white-space: normal; text-align: left; }
+.soi-table th { background: rgba(49, 51, 63, .05); font-weight: 600; }
+[data-testid="stElementToolbar"] { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Tải tệp lên"; font-size: .875rem; }
+.st-key-outline [data-testid="stPageLink"] p, .st-key-outline [data-testid="stPageLink"] span {
+  white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
+"""
+
+
+# A label the page cuts to fit (an option of a select box, a chosen value, a table cell) gets its whole text as a
+# tooltip when the pointer is on it: the text is never lost, only shortened on screen.
+TOOLTIP_SCRIPT = """
+<script>
+if (!window.__soiTips) {
+  window.__soiTips = true;
+  document.addEventListener("mouseover", (ev) => {
+    let el = ev.target;
+    for (let i = 0; el && el.nodeType === 1 && i < 4; i++, el = el.parentElement) {
+      if (el.title || el.getAttribute("aria-label")) break;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const t = (el.textContent || "").trim();
+        if (t && t.length <= 1000) el.title = t;
+        break;
+      }
+    }
+  }, true);
+}
+</script>
 """
 
 
 def inject_css() -> None:
     st.html(CSS)
+    st.html(TOOLTIP_SCRIPT, unsafe_allow_javascript=True)

@@ -16,6 +16,17 @@ from indexer.filters import type_label
 from indexer.models import Clause, Document
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# A line of dashes only: a typographic separator of the original (under a title, before an appendix), drawn as a rule.
+_RULE_LINE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.M)
+# A blank line in the middle of a sentence (a page break of the source): the line before ends without punctuation
+# and the next starts with a lower-case word, not with a list marker such as "b)". Shown as one space.
+_BROKEN_PARAGRAPH = re.compile(r"(?<=[^\W_]|,)[ \t]*\n[ \t]*\n\s*(?=[^\W\d_])")
+_LIST_MARKER = re.compile(r"[^\W\d_]{1,2}[.)](?:\s|$)|[ivx]+\.")
+# "(...)" or "(…)": the source of the stored text did not print this part, or its excerpt stops here.
+_GAP = re.compile(r"\((?:\.{3}|…)\)|\[(?:\.{3}|…)\]")
+GAP_TITLE = ("Nguồn thu thập không in phần này (hoặc trích dẫn dừng ở đây): phần này chưa có nguyên văn trong kho, "
+             "hãy đối chiếu văn bản gốc.")
+RULE_HTML = '<span class="soi-rule" role="separator"></span>'
 
 # Levels shown in a document's outline, outermost first.
 OUTLINE_LEVELS = ("part", "chapter", "section", "article")
@@ -24,16 +35,29 @@ _GROUP_LEVELS = ("document", "part", "chapter", "section", None)
 
 @dataclass(frozen=True)
 class Markup:
-    """A range of the text to wrap: tag "mark" (query words) or a CSS class put on a <span>."""
+    """A range of the text to wrap: tag "mark" (query words) or a CSS class put on a <span> (with a tooltip)."""
 
     start: int
     end: int
     tag: str = "mark"
+    title: str = ""
 
     def wrap(self, chunk: str) -> str:
         if self.tag == "mark":
             return f"<mark>{chunk}</mark>"
-        return f'<span class="{self.tag}">{chunk}</span>'
+        title = f' title="{html.escape(self.title, quote=True)}"' if self.title else ""
+        return f'<span class="{self.tag}"{title}>{chunk}</span>'
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A range of the text shown differently: `html` in its place (escaped text when `text` is set, so markups wrap
+    it; raw HTML otherwise)."""
+
+    start: int
+    end: int
+    html: str
+    text: bool = False
 
 
 def hidden_ranges(text: str) -> list[tuple[int, int]]:
@@ -51,6 +75,29 @@ def hidden_ranges(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def display_edits(text: str) -> list[Edit]:
+    """How the verbatim text is laid out, never what it says: comments hidden, dash-only lines drawn as a rule, a
+    blank line that splits a sentence (a page break of the source) shown as a space. Sorted, non-overlapping."""
+    hidden = hidden_ranges(text)
+
+    def free(s: int, e: int) -> bool:
+        return not any(a < e and s < b for a, b in hidden)
+
+    edits = [Edit(s, e, "") for s, e in hidden]
+    edits += [Edit(m.start(), m.end(), RULE_HTML) for m in _RULE_LINE.finditer(text) if free(*m.span())]
+    for m in _BROKEN_PARAGRAPH.finditer(text):
+        nxt = text[m.end() : m.end() + 5]
+        if nxt[:1].islower() and not _LIST_MARKER.match(nxt) and free(*m.span()):
+            edits.append(Edit(m.start(), m.end(), " ", text=True))
+    edits.sort(key=lambda x: x.start)
+    return edits
+
+
+def gap_markups(text: str) -> list[Markup]:
+    """The "(...)" marks where the stored text is incomplete, with a note saying so."""
+    return [Markup(m.start(), m.end(), "soi-gap", GAP_TITLE) for m in _GAP.finditer(text)]
+
+
 def to_html(
     text: str,
     start: int = 0,
@@ -58,15 +105,19 @@ def to_html(
     markups: Iterable[Markup] = (),
     anchors: Iterable[tuple[int, str]] = (),
 ) -> str:
-    """Escaped HTML of `text[start:end]` with markups and empty anchor elements (`<span id=…>`) inserted.
+    """Escaped HTML of `text[start:end]` with markups and empty anchor elements (`<span id=…>`) inserted, laid out
+    by `display_edits`.
 
     Every piece between two boundaries is escaped and wrapped on its own, so overlapping markups always nest
     correctly. Leading and trailing line breaks are dropped.
     """
     end = len(text) if end is None else end
-    clip = [Markup(max(m.start, start), min(m.end, end), m.tag) for m in markups if m.end > start and m.start < end]
+    markups = [*markups, *gap_markups(text)]
+    clip = [Markup(max(m.start, start), min(m.end, end), m.tag, m.title) for m in markups
+            if m.end > start and m.start < end]
     clip.sort(key=lambda m: (m.start, -m.end))
-    hidden = [(max(s, start), min(e, end)) for s, e in hidden_ranges(text) if e > start and s < end]
+    edits = [Edit(max(x.start, start), min(x.end, end), x.html, x.text) for x in display_edits(text)
+             if x.end > start and x.start < end]
     anchor_at: dict[int, list[str]] = {}
     for pos, ident in anchors:
         if start <= pos <= end:
@@ -74,8 +125,8 @@ def to_html(
     points = {start, end, *anchor_at}
     for m in clip:
         points.update((m.start, m.end))
-    for s, e in hidden:
-        points.update((s, e))
+    for x in edits:
+        points.update((x.start, x.end))
     ordered = sorted(points)
     out: list[str] = []
     for i, a in enumerate(ordered):
@@ -84,18 +135,176 @@ def to_html(
         if i + 1 == len(ordered):
             break
         b = ordered[i + 1]
-        if any(s <= a and b <= e for s, e in hidden):
-            continue
-        chunk = html.escape(text[a:b], quote=False)
+        edit = next((x for x in edits if x.start <= a and b <= x.end), None)
+        if edit is not None:
+            if a != edit.start or not edit.html:
+                continue
+            if not edit.text:
+                out.append(edit.html)
+                continue
+            chunk = html.escape(edit.html, quote=False)
+        else:
+            chunk = html.escape(text[a:b], quote=False)
         for m in reversed([m for m in clip if m.start <= a and b <= m.end]):
             chunk = m.wrap(chunk)
         out.append(chunk)
     return "".join(out).strip("\n")
 
 
+# ---- tables ------------------------------------------------------------------------------------------------
+# Tables of the source texts (the appendix of QĐ 384) come out of their PDF one cell a paragraph: a "STT" header
+# cell, the other header cells, then each row from its number ("1", "2", …), cells in reading order. A cell that
+# spans several rows of the original appears once, at the first row it covers.
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_ROW_NUMBER = re.compile(r"(\d{1,3})\.?")
+_HEADER_FIRST = ("stt", "tt", "số tt", "số thứ tự")
+_SYL = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: int
+    end: int
+    col: int
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table found in a text: its range, header cells and body rows (each a list of cells, row-spanning cells
+    only in the first row they cover)."""
+
+    start: int
+    end: int
+    header: tuple[tuple[int, int], ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    pos = start
+    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
+        if text[pos : m.start()].strip():
+            out.append((pos, m.start()))
+        pos = m.end()
+    if text[pos:end].strip():
+        out.append((pos, end))
+    trimmed = []
+    for a, b in out:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        trimmed.append((a, b))
+    return trimmed
+
+
+def _lead(text: str, span: tuple[int, int], n: int = 2) -> tuple[str, ...]:
+    """The first `n` syllables of a cell, lower case: cells of one column of these tables start alike."""
+    return tuple(_SYL.findall(text[span[0] : span[1]].lower())[:n])
+
+
+def _layout(text: str, number: tuple[int, int], cells: list[tuple[int, int]], ncols: int) -> list[list[Cell]]:
+    """The visual rows of one numbered row: the first holds the number and the next cells in column order; a
+    further cell goes to the column whose first cell starts with the same words (else the last column). The
+    number and the column after it span the whole row; another column's cell spans down to the next cell in it."""
+    first = [number, *cells[: ncols - 1]]
+    first += [(first[-1][1], first[-1][1])] * (ncols - len(first))
+    spanning = {0, 1} if ncols >= 3 else {0}
+    free = [c for c in range(ncols) if c not in spanning]
+    leads = {c: _lead(text, first[c]) for c in free}
+    visual: list[list[tuple[tuple[int, int], int]]] = [[(span, c) for c, span in enumerate(first)]]
+    for span in cells[ncols - 1 :]:
+        lead = _lead(text, span)
+        col = next((c for c in free if lead and leads[c] == lead), free[-1])
+        if col == free[0] or any(c >= col for _, c in visual[-1]):
+            visual.append([])
+        visual[-1].append((span, col))
+    rows: list[list[Cell]] = []
+    for i, row in enumerate(visual):
+        out = []
+        for span, col in row:
+            if col in spanning:
+                height = len(visual)
+            else:
+                nxt = next((j for j in range(i + 1, len(visual)) if any(c == col for _, c in visual[j])), len(visual))
+                height = nxt - i
+            out.append(Cell(span[0], span[1], col, height))
+        rows.append(sorted(out, key=lambda x: x.col))
+    return rows
+
+
+def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table]:
+    """Tables laid out one cell a paragraph in `text[start:end]` (see above); [] when there is none."""
+    end = len(text) if end is None else end
+    paras = _paragraphs(text, start, end)
+    out: list[Table] = []
+    i = 0
+    while i < len(paras):
+        a, b = paras[i]
+        if " ".join(text[a:b].split()).lower() not in _HEADER_FIRST:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(paras) and not _ROW_NUMBER.fullmatch(text[slice(*paras[j])].strip()):
+            j += 1
+        header = paras[i:j]
+        if not (2 <= len(header) <= 8) or j >= len(paras) or _ROW_NUMBER.fullmatch(text[slice(*paras[j])].strip())\
+                .group(1) != "1" or any(e - s > 120 for s, e in header):
+            i += 1
+            continue
+        rows: list[tuple[Cell, ...]] = []
+        k, expected = j, 1
+        while k < len(paras) and text[slice(*paras[k])].strip().rstrip(".") == str(expected):
+            m = k + 1
+            while m < len(paras) and text[slice(*paras[m])].strip().rstrip(".") != str(expected + 1):
+                m += 1
+            cells = paras[k + 1 : m]
+            if not cells or any(e - s > 600 for s, e in cells):
+                break
+            rows += [tuple(r) for r in _layout(text, paras[k], cells, len(header))]
+            k, expected = m, expected + 1
+        if rows:
+            out.append(Table(header[0][0], paras[k - 1][1], tuple(header), tuple(rows)))
+        i = max(k, i + 1)
+    return out
+
+
+def table_html(text: str, table: Table, markups: Sequence[Markup] = (), anchors: Sequence[tuple[int, str]] = ()) -> str:
+    """A found table as an HTML table; cells verbatim (line wraps inside a cell shown as spaces by CSS). Anchors
+    that fall inside it are put before it."""
+
+    def cell(tag: str, s: int, e: int, rowspan: int = 1) -> str:
+        span = f' rowspan="{rowspan}"' if rowspan > 1 else ""
+        return f"<{tag}{span}>{to_html(text, s, e, markups)}</{tag}>"
+
+    head = "".join(cell("th", s, e) for s, e in table.header)
+    body = "".join("<tr>" + "".join(cell("td", c.start, c.end, c.rowspan) for c in row) + "</tr>"
+                   for row in table.rows)
+    ids = "".join(f'<span id="{html.escape(ident)}"></span>' for _, ident in anchors)
+    return f'{ids}<table class="soi-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def rich_html(text: str, start: int = 0, end: int | None = None, markups: Sequence[Markup] = (),
+              anchors: Sequence[tuple[int, str]] = ()) -> str:
+    """`to_html`, with the tables of the range drawn as tables."""
+    end = len(text) if end is None else end
+    tables = find_tables(text, start, end)
+    if not tables:
+        return to_html(text, start, end, markups, anchors)
+    out, pos = [], start
+    for t in tables:
+        out.append(to_html(text, pos, t.start, markups, [(p, i) for p, i in anchors if pos <= p < t.start]))
+        out.append(table_html(text, t, markups, [(p, i) for p, i in anchors if t.start <= p < t.end]))
+        pos = t.end
+    out.append(to_html(text, pos, end, markups, [(p, i) for p, i in anchors if pos <= p <= end]))
+    return "".join(out)
+
+
 def highlight_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """A clause text with the matched words in <mark>, ready for a `soi-text` block."""
-    return to_html(text, markups=[Markup(s, e) for s, e in spans])
+    return rich_html(text, markups=[Markup(s, e) for s, e in spans])
 
 
 def anchor_id(clause_id: str) -> str:
@@ -147,16 +356,16 @@ def document_html(doc: Document, clauses: Sequence[Clause], target: Clause | Non
             headings.append(Markup(c.span[0], heading_end(c, doc.text), "soi-h"))
     start = doc.body_start
     if target is None:
-        return f'<div class="soi-text">{to_html(doc.text, start, len(doc.text), headings, anchors)}</div>'
+        return f'<div class="soi-text">{rich_html(doc.text, start, len(doc.text), headings, anchors)}</div>'
     t0, t1 = target.span
     parts = [
-        ("soi-text", to_html(doc.text, start, t0, headings, anchors), ""),
+        ("soi-text", rich_html(doc.text, start, t0, headings, anchors), ""),
         (
             "soi-text soi-target",
-            to_html(doc.text, t0, t1, headings, anchors),
+            rich_html(doc.text, t0, t1, headings, anchors),
             f' id="{TARGET_ID}" data-clause="{html.escape(target.id, quote=True)}"',
         ),
-        ("soi-text", to_html(doc.text, t1, len(doc.text), headings, anchors), ""),
+        ("soi-text", rich_html(doc.text, t1, len(doc.text), headings, anchors), ""),
     ]
     return "".join(f'<div class="{cls}"{extra}>{body}</div>' for cls, body, extra in parts if body)
 
@@ -219,8 +428,8 @@ def meta_line(doc: Document) -> str:
 
 
 def doc_option_label(doc: Document) -> str:
-    """How a document is named in a select box: number, short title, year."""
-    title = doc.title if len(doc.title) <= 80 else doc.title[:79].rstrip() + "…"
+    """How a document is named in a select box: number, title, year (whole: a long title wraps, it is not cut)."""
+    title = " ".join(doc.title.split())
     year = f" ({doc.year})" if doc.year else ""
     if doc.code and doc.code != doc.title:
         return f"{doc.code} — {title}{year}"
@@ -233,28 +442,50 @@ def clause_phrase(clause: Clause) -> str:
     return phrases[0] if phrases else clause.label
 
 
-def _short(text: str, limit: int = 90) -> str:
-    text = _COMMENT.sub("", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _short(text: str) -> str:
+    """A heading on one line, without provenance comments (whole: labels wrap, they are never cut)."""
+    return " ".join(_COMMENT.sub("", text).split())
 
 
 def context_line(clause: Clause, depth: int = 2) -> str:
-    """The innermost enclosing headings (and the clause's own title), shortened, e.g.
-    "Chương VII. KỶ LUẬT › Điều 35"."""
+    """The innermost enclosing headings (and the clause's own title), e.g. "Chương VII. KỶ LUẬT › Điều 35"."""
     parts = [h for h in clause.heading if _short(h)]
     if clause.level in OUTLINE_LEVELS and clause.title:
         parts.append(clause.title)
     return " › ".join(_short(p) for p in parts[-depth:])
 
 
+def clause_text(clause: Clause) -> str:
+    """A clause's verbatim text as a reader copies it: provenance comments left out, nothing else changed."""
+    text = clause.text
+    out, pos = [], 0
+    for s, e in hidden_ranges(text):
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+
+
+def copy_text(citation: str, clause: Clause) -> str:
+    """What «Sao chép trích dẫn» puts on the clipboard: the citation, then the clause verbatim in «»."""
+    return f"{citation}:\n«{clause_text(clause)}»"
+
+
 # ---- outline -----------------------------------------------------------------------------------------------
+
+
+OUTLINE_LABEL_MAX = 90
 
 
 @dataclass(frozen=True)
 class OutlineEntry:
+    """An entry of the reader's table of contents. `label` is shortened to OUTLINE_LABEL_MAX characters (an
+    item of a programme can be a whole paragraph); `full` is the whole heading, for the tooltip."""
+
     clause_id: str
     label: str
     depth: int
+    full: str = ""
 
 
 def _first_line(clause: Clause) -> str:
@@ -286,8 +517,9 @@ def outline_entries(clauses: Sequence[Clause]) -> list[OutlineEntry]:
             if wanted(node):
                 depth += 1
             node = by_id.get(node.parent) if node.parent else None
-        label = _entry_label(c)
-        out.append(OutlineEntry(c.id, label, depth))
+        full = _entry_label(c)
+        label = full if len(full) <= OUTLINE_LABEL_MAX else full[: OUTLINE_LABEL_MAX - 1].rstrip() + "…"
+        out.append(OutlineEntry(c.id, label, depth, full))
     return out
 
 
@@ -299,9 +531,7 @@ def _entry_label(c: Clause) -> str:
         return f"{head}. {title}" if title and title not in head else head
     if title and title not in first:
         first = f"{first} {title}".strip()
-    if len(first) > 90:
-        first = first[:89].rstrip() + "…"
-    return first or c.label
+    return " ".join(first.split()) or c.label
 
 
 # ---- references and the document graph -------------------------------------------------------------------
@@ -444,19 +674,25 @@ def graph_dot(edges: Sequence[tuple[str, str, str]], documents: dict[str, Docume
 
 # ---- discipline --------------------------------------------------------------------------------------------
 
-PROVENANCE_BADGES = {"curated": ("do người duyệt", "green", ":material/verified:"),
-                     "text": ("văn bản tự nêu", "blue", ":material/article:"),
-                     "similarity": ("tương đồng nội dung", "gray", ":material/join_inner:")}
+# How a discipline link was made (indexer.discipline BASIS_LABELS keys) → badge colour and icon; the label is the
+# link's own Vietnamese label, never a score.
+BASIS_BADGES = {"curated": ("green", ":material/verified:"),
+                "kind": ("blue", ":material/category:"),
+                "kind-title": ("blue", ":material/category:"),
+                "reference": ("blue", ":material/link:"),
+                "own-sanction": ("blue", ":material/article:"),
+                "similarity": ("gray", ":material/join_inner:"),
+                "general": ("gray", ":material/balance:")}
 
 
-def discipline_badges(provenance: str, score: float, forms: Sequence[str], absent: bool = False,
-                      low: bool = False) -> list[Badge]:
-    """Badges of a discipline provision: how it was linked (with its score), its penalty forms (red), and whether it
-    is missing from the corpus or only a weak lead."""
-    label, color, icon = PROVENANCE_BADGES.get(provenance, (provenance, "gray", ":material/link:"))
-    out = [Badge(f"{label} · {score:.2f}", color, icon)]
+def discipline_badges(label: str, forms: Sequence[str], absent: bool = False, low: bool = False,
+                      basis: str = "") -> list[Badge]:
+    """Badges of a discipline provision: how it was linked (in words), its penalty forms (red), and whether it is
+    missing from the corpus or only a weak lead."""
+    color, icon = BASIS_BADGES.get(basis, ("gray", ":material/link:"))
+    out = [Badge(label, color, icon)]
     if low:
-        out.append(Badge("điểm thấp, chỉ là gợi ý", "orange", ":material/warning:"))
+        out.append(Badge("gợi ý yếu", "orange", ":material/warning:"))
     if absent:
         out.append(Badge("chưa có trong kho", "violet", ":material/content_cut:"))
     out += [Badge(f, "red", ":material/gavel:") for f in forms]

@@ -28,7 +28,7 @@ if (!window.__soiCopy) {
       t.remove();
     }
     if (!b.dataset.label) b.dataset.label = b.textContent;
-    b.textContent = ok ? "✓ Đã sao chép" : "Không sao chép được, hãy bôi đen trích dẫn";
+    b.textContent = ok ? "Đã sao chép trích dẫn và nguyên văn" : "Không sao chép được, hãy bôi đen trích dẫn";
     b.dataset.copied = ok ? "1" : "0";
     setTimeout(() => { b.textContent = b.dataset.label; }, 2500);
   });
@@ -37,11 +37,16 @@ if (!window.__soiCopy) {
 """
 
 
-def copy_button(text: str, label: str = "Sao chép trích dẫn") -> None:
-    """A button that puts `text` on the clipboard (browser Clipboard API, with a fallback)."""
+COPY_LABEL = "Sao chép trích dẫn và nguyên văn"
+COPY_TITLE = "Sao chép trích dẫn kèm nguyên văn điều khoản, để dán vào báo cáo"
+
+
+def copy_button(text: str, label: str = COPY_LABEL, title: str = COPY_TITLE) -> None:
+    """A button that puts `text` (the citation and the verbatim clause: `render.copy_text`) on the clipboard
+    (browser Clipboard API, with a fallback); its tooltip says what is copied."""
     st.html(
         f'<button type="button" class="soi-copy" data-copy="{html.escape(text, quote=True)}" '
-        f'title="Sao chép vào bộ nhớ tạm">{html.escape(label)}</button>{_COPY_SCRIPT}',
+        f'title="{html.escape(title, quote=True)}">{html.escape(label)}</button>{_COPY_SCRIPT}',
         width="content",
         unsafe_allow_javascript=True,
     )
@@ -89,9 +94,15 @@ def _refs_line(hit: Hit) -> str:
     return render.refs_line_html(graph_for(searcher), hit.clause, searcher.documents)
 
 
-def result_card(hit: Hit) -> None:
-    """One answer: citation, validity badges, document facts, the clause with matched words, actions."""
+def result_card(hit: Hit, query: str | None = None) -> None:
+    """One answer: citation, validity badges, document facts, the clause with matched words, actions.
+
+    `query`: the question as analysed (`QueryAnalysis.dense_text`: a question typed without diacritics, restored),
+    whose whole words are marked; without it, the hit's own highlights."""
+    from indexer.highlight import highlight_spans
+
     c, d = hit.clause, hit.document
+    spans = highlight_spans(c.text, query) if query else hit.highlights
     with st.container(border=True, key=f"hit-{hit.rank}"):
         st.markdown(f"**{hit.rank}. {render.md_escape(hit.citation)}**")
         badges(d, hit.status_label)
@@ -99,7 +110,7 @@ def result_card(hit: Hit) -> None:
         context = render.context_line(c)
         if context:
             st.html(f'<p class="soi-meta">{html.escape(context)}</p>')
-        st.html(f'<div class="soi-text">{render.highlight_html(c.text, hit.highlights)}</div>')
+        st.html(f'<div class="soi-text">{render.highlight_html(c.text, spans)}</div>')
         if hit.also:
             others = ", ".join(render.clause_phrase(a) for a in hit.also)
             st.html(f'<p class="soi-note">Cùng điều này cũng khớp: {html.escape(others)}</p>')
@@ -113,4 +124,4 @@ def result_card(hit: Hit) -> None:
                 icon=":material/menu_book:",
                 query_params={"doc": d.id, "clause": c.id},
             )
-            copy_button(hit.citation)
+            copy_button(render.copy_text(hit.citation, c))

@@ -17,14 +17,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from indexer.quiz.model import QuizItem
+from indexer.quiz.model import TYPE_LABELS, QuizItem
 
 FORMATS = ("gift", "aiken", "csv", "json")  # text
 BINARY_FORMATS = ("apkg", "docx", "pdf")  # files: Anki deck (indexer/quiz/anki.py), printable (indexer/quiz/printed.py)
 ALL_FORMATS = FORMATS + BINARY_FORMATS
 GIFT_SPECIAL = "~=#{}:"
 LETTERS = "ABCDEFGHIJ"
-CSV_COLUMNS = ("id", "type", "stem", "A", "B", "C", "D", "answer", "explanation", "citation", "clause_id")
+# Vietnamese headers, as a trainer opening the file in Excel reads them; no internal clause id (the citation says
+# where the question comes from, in words). The file is UTF-8 with a BOM so that Excel shows the diacritics.
+CSV_COLUMNS = ("Mã câu", "Loại câu hỏi", "Câu hỏi", "A", "B", "C", "D", "Đáp án", "Giải thích", "Trích dẫn")
+BOM = "\ufeff"
 
 
 class QuizFormatError(ValueError):
@@ -54,7 +57,7 @@ def to_gift(items: Sequence[QuizItem]) -> str:
     """All questions as Moodle GIFT, each with its citation as a comment and the explanation as feedback."""
     blocks = []
     for q in items:
-        head = f"// {q.clause_id} — {_one_line(q.citation)}\n::{gift_escape(q.id)}::{gift_escape(q.stem)} "
+        head = f"// {_one_line(q.citation)}\n::{gift_escape(q.id)}::{gift_escape(q.stem)} "
         feedback = f"####{gift_escape(q.explanation)}"
         if q.type == "mc":
             answers = " ".join(("=" if i == q.answer_index else "~") + gift_escape(o) for i, o in enumerate(q.options))
@@ -213,14 +216,15 @@ def parse_aiken(text: str) -> list[AikenQuestion]:
 
 
 def to_csv(items: Sequence[QuizItem]) -> str:
-    """One row a question (UTF-8, header row); options in columns A–D, the answer as a letter or the text."""
+    """One row a question (Vietnamese header row); options in columns A–D, the answer as a letter or the text. As
+    a file (`export_bytes`) it gets a UTF-8 BOM."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
     for q in items:
         opts = (list(q.options) + ["", "", "", ""])[:4]
         answer = LETTERS[q.answer_index] if q.answer_index is not None else q.answer_text
-        w.writerow([q.id, q.type, q.stem, *opts, answer, q.explanation, q.citation, q.clause_id])
+        w.writerow([q.id, TYPE_LABELS.get(q.type, q.type), q.stem, *opts, answer, q.explanation, q.citation])
     return buf.getvalue()
 
 
@@ -239,6 +243,8 @@ def export(items: Sequence[QuizItem], fmt: str) -> str:
 def export_bytes(items: Sequence[QuizItem], fmt: str, title: str = "") -> bytes:
     """The quiz as the bytes of a file in any of ALL_FORMATS (text formats in UTF-8); `title` names the deck or
     heads the printed sheet."""
+    if fmt == "csv":
+        return (BOM + to_csv(items)).encode("utf-8")
     if fmt in FORMATS:
         return export(items, fmt).encode("utf-8")
     if fmt == "apkg":

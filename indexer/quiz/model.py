@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from indexer.normalize import fold, has_diacritics, strip_diacritics
 
 TYPES = ("mc", "cloze", "tf")
 TYPE_LABELS = {"mc": "Trắc nghiệm", "cloze": "Điền vào chỗ trống", "tf": "Đúng/Sai"}
@@ -50,6 +53,25 @@ class QuizItem:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuizItem:
         return cls(**data)
+
+
+_SYLLABLES = re.compile(r"\d+(?:[/.,]\d+)+|[^\W_]+")  # "2/3" and "1,5" stay one word
+
+
+def cloze_answer_ok(given: str, answer: str) -> bool:
+    """Whether a typed cloze answer is the text's: the same words once spelling variants are folded ("uỷ"/"ủy",
+    "kỉ"/"kỷ", case, spaces, punctuation), each word either with its accents or typed without any ("mot lan" and
+    "một lan" for «một lần»; "mốt lần" is another word and is wrong)."""
+    got = _SYLLABLES.findall(fold(given or ""))
+    want = _SYLLABLES.findall(fold(answer or ""))
+    if not got or len(got) != len(want):
+        return False
+    return all(g == w or (not has_diacritics(g) and g == strip_diacritics(w)) for g, w in zip(got, want, strict=True))
+
+
+def cloze_answer_exact(given: str, answer: str) -> bool:
+    """Whether it is also spelt as the text spells it (accents included, spelling variants aside)."""
+    return _SYLLABLES.findall(fold(given or "")) == _SYLLABLES.findall(fold(answer or ""))
 
 
 class QuizEditError(ValueError):

@@ -30,9 +30,12 @@ def _filters(searcher) -> tuple[list[str] | None, bool, int]:
             format_func=lambda i: render.doc_option_label(by_id[i]),
             placeholder="Tất cả văn bản",
             key="f_docs",
+            select_all=False,
         )
-        types = st.multiselect("Loại văn bản", f.types, format_func=type_label, placeholder="Tất cả", key="f_types")
-        issuers = st.multiselect("Cơ quan ban hành", f.issuers, placeholder="Tất cả", key="f_issuers")
+        types = st.multiselect("Loại văn bản", f.types, format_func=type_label, placeholder="Tất cả", key="f_types",
+                               select_all=False)
+        issuers = st.multiselect("Cơ quan ban hành", f.issuers, placeholder="Tất cả", key="f_issuers",
+                                 select_all=False)
         years = None
         if len(f.years) >= 2:
             years = st.slider("Năm ban hành", f.years[0], f.years[-1], (f.years[0], f.years[-1]), key="f_years")
@@ -90,16 +93,23 @@ def main() -> None:
             icon=":material/filter_alt_off:",
         )
         return
+    exact = st.session_state.get("exact_for") == query
     t0 = time.perf_counter()
     with st.spinner("Đang tìm…"):
-        hits = searcher.search(query, k=k, doc_ids=doc_ids, in_force_only=in_force)
-        analysis = searcher.analyze(query)  # per call, so concurrent sessions never read each other's analysis
+        # one call returns hits, reading and answerability together: concurrent sessions share the searcher
+        answer = searcher.ask(query, k=k, doc_ids=doc_ids, in_force_only=in_force, exact=exact)
+    hits, analysis = answer.hits, answer.analysis
     elapsed = (time.perf_counter() - t0) * 1000
     if analysis.doc_note:
         st.info(f"Lưu ý: {analysis.doc_note}", icon=":material/info:")
     notes = []
     if not analysis.accented and analysis.dense_text != analysis.content:
         notes.append(f"Đã hiểu câu hỏi là: «{analysis.dense_text}»")
+        if st.button("Tìm đúng như đã gõ", key="exact", help="Không tự thêm dấu cho câu hỏi không dấu"):
+            st.session_state["exact_for"] = query
+            st.rerun()
+    elif exact and not analysis.accented:
+        notes.append("Đã tìm đúng như đã gõ (không tự thêm dấu)")
     if analysis.doc_ids and doc_ids is None:
         names = ", ".join(searcher.documents[i].code for i in analysis.doc_ids if i in searcher.documents)
         notes.append(f"Chỉ tìm trong văn bản được nêu: {names}")
@@ -111,8 +121,15 @@ def main() -> None:
             icon=":material/search_off:",
         )
         return
+    if not answer.answered:
+        st.warning(
+            "Không tìm thấy điều khoản trả lời trực tiếp câu hỏi này trong kho. "
+            "Dưới đây là các điều khoản gần nhất, chỉ để tham khảo; hãy diễn đạt lại hoặc kiểm tra văn bản gốc.",
+            icon=":material/help:",
+        )
+        st.caption("Các điều khoản gần nhất (không trả lời trực tiếp)")
     for hit in hits:
-        widgets.result_card(hit)
+        widgets.result_card(hit, analysis.dense_text)
 
 
 with core.guard():

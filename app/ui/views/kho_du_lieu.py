@@ -16,7 +16,7 @@ import streamlit as st
 from app.ui import core
 from app.ui.login import ADMIN_LOGIN, lockout_message
 from indexer.build import load_documents
-from indexer.citation import status_label
+from indexer.citation import format_date, parse_date, status_label
 from indexer.filters import type_label
 from indexer.ingest.errors import IngestError
 from indexer.ingest.library import commit, list_added, prepare, reconsider, remove, safe_upload_path
@@ -27,7 +27,7 @@ FIELD_LABELS = {
     "type": "Loại văn bản (mã: quy-dinh, ket-luan, huong-dan, …)",
     "title": "Tên văn bản",
     "issuer": "Cơ quan ban hành",
-    "issued": "Ngày ban hành (YYYY-MM-DD)",
+    "issued": "Ngày ban hành (dd/mm/yyyy)",
     "status": "Tình trạng (in-force, replaced, …)",
     "completeness": "Mức đầy đủ (full: đầy đủ, partial: một phần)",
 }
@@ -57,22 +57,25 @@ def _is_admin(password: str) -> bool:
     return False
 
 
-def _documents_table() -> None:
+def _documents_table(admin: bool = False) -> None:
+    """The library: every document, newest first (dates as dd/mm/yyyy). Only an administrator is told where the
+    added files are kept on the server."""
     s = core.current_settings()
     library = Path(s.library_dir).resolve()
     docs = sorted(load_documents(s).values(), key=lambda d: (d.issued or "", d.id), reverse=True)
     rows = [{
-        "id": d.id,
         "Số hiệu": d.code,
         "Tên": d.title,
         "Loại": type_label(d.type),
-        "Ngày": d.issued,
+        "Ngày ban hành": format_date(d.issued) or "không rõ",
         "Tình trạng": status_label(d),
         "Đầy đủ": "một phần" if d.is_partial else "đầy đủ",
         "Nguồn": "bạn thêm" if Path(d.path).resolve().parent == library else "có sẵn",
     } for d in docs]
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(f"{len(docs)} văn bản; văn bản bạn thêm nằm trong {s.library_dir}.")
+    # a static table: long titles wrap (nothing cut), and no toolbar with English tooltips
+    st.table(rows, border="horizontal", hide_index=True)
+    where = f"; văn bản bạn thêm nằm trong {s.library_dir}" if admin else ""
+    st.caption(f"{len(docs)} văn bản{where}.")
 
 
 def _save_upload(upload, directory: Path, limit_mb: int) -> Path:
@@ -116,7 +119,8 @@ def _add_section() -> None:
         st.session_state["candidate_name"] = (upload.name, upload.size)
     x = cand.extracted
     pages = f", {x.pages} trang" if x.pages else ""
-    st.markdown(f"**{cand.source.name}**: {x.format.upper()}{pages}, mã hoá {x.encoding}, {len(x.text):,} ký tự, "
+    chars = f"{len(x.text):,}".replace(",", ".")  # Vietnamese thousands: 2.753
+    st.markdown(f"**{cand.source.name}**: {x.format.upper()}{pages}, mã hoá {x.encoding}, {chars} ký tự, "
                 f"{cand.units} đơn vị cấu trúc (chương, điều, khoản, mục).")
     for n in cand.notices:
         st.warning(n.vi, icon=":material/warning:")
@@ -125,7 +129,10 @@ def _add_section() -> None:
         values = {}
         for key, label in FIELD_LABELS.items():
             evidence = getattr(cand.guessed, "evidence", {}).get(key, "")
-            values[key] = st.text_input(label, value=cand.fields.get(key, ""), key=f"meta_{key}",
+            value = cand.fields.get(key, "")
+            if key == "issued":
+                value = format_date(value)
+            values[key] = st.text_input(label, value=value, key=f"meta_{key}",
                                         help=f"Lấy từ dòng: «{evidence}»" if evidence else None)
         submitted = st.form_submit_button("Thêm và cập nhật chỉ mục", type="primary", icon=":material/add:")
     with st.expander("Xem trước nội dung đã trích"):
@@ -134,6 +141,7 @@ def _add_section() -> None:
         for d in cand.duplicates:
             (st.error if d.blocking else st.info)(d.message("vi"))
         return
+    values["issued"] = parse_date(values.get("issued", ""))  # typed as dd/mm/yyyy, stored as ISO
     reconsider(cand, values, s)
     if cand.blocking is not None:
         st.error(f"Không thêm: {cand.blocking.message('vi')}.", icon=":material/content_copy:")
@@ -145,12 +153,13 @@ def _add_section() -> None:
         return
     cand.source.unlink(missing_ok=True)
     st.session_state.pop("candidate", None)
-    manifest = core.build_with_progress(s, f"Đã thêm «{added.doc_id}». Đang cập nhật chỉ mục; các phiên khác vẫn "
+    name = values.get("code") or values.get("title") or added.doc_id
+    manifest = core.build_with_progress(s, f"Đã thêm «{name}». Đang cập nhật chỉ mục; các phiên khác vẫn "
                                            "tra cứu trên chỉ mục cũ cho đến khi xong…")
     note = f" (thay bản chưa đầy đủ «{added.stands_in_for}» có sẵn)" if added.stands_in_for else ""
     done = (f"chỉ mục đã cập nhật trong {manifest['build_seconds']} giây" if manifest
             else "chỉ mục được một phiên khác cập nhật")
-    st.session_state["kho_flash"] = f"Đã thêm «{added.doc_id}»{note}; {done}. Có thể tra cứu ngay."
+    st.session_state["kho_flash"] = f"Đã thêm «{name}»{note}; {done}. Có thể tra cứu ngay."
     st.session_state["upload_round"] = n + 1  # a fresh, empty uploader
     st.rerun()
 
@@ -170,22 +179,25 @@ def _manage_section() -> None:
             except IngestError as e:
                 st.error(e.message("vi"), icon=":material/error:")
                 return
-            core.build_with_progress(s, f"Đã xoá «{choice}». Đang cập nhật chỉ mục…")
+            gone = next((d.code or d.title for d in added if d.id == choice), choice)
+            core.build_with_progress(s, f"Đã xoá «{gone}». Đang cập nhật chỉ mục…")
     st.subheader("Chỉ mục", anchor=False)
     if st.button("Tạo lại chỉ mục", icon=":material/refresh:"):
         core.build_with_progress(s, "Đang tạo lại chỉ mục…")
 
 
 def main() -> None:
+    """Everyone sees the library table; the administrator's tools (and the server's folders) only after logging in.
+    Without an admin password configured there is no login at all: the page is the table."""
     st.title("Kho dữ liệu", anchor=False)
     s = core.current_settings()
-    _documents_table()
+    admin = bool(s.admin_password) and bool(st.session_state.get("admin_ok"))
+    _documents_table(admin)
     if not s.admin_password:
-        st.info("Giao diện đang ở chế độ chỉ đọc. Để thêm văn bản qua giao diện, người quản trị đặt mật khẩu bằng "
-                "biến môi trường SOI_ADMIN_PASSWORD (hoặc admin_password trong tệp cấu hình) rồi khởi động lại; "
-                "hoặc dùng lệnh `soi add TỆP`.", icon=":material/lock:")
         return
-    if not _is_admin(s.admin_password):
+    if not admin:
+        with st.expander("Quản trị", icon=":material/lock:"):
+            _is_admin(s.admin_password)
         return
     _add_section()
     _manage_section()

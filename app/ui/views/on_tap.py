@@ -9,7 +9,6 @@ import streamlit as st
 
 from app.ui import core, render
 from indexer.models import Clause
-from indexer.normalize import fold
 from indexer.quiz import (
     LEVEL_LABELS,
     LEVELS,
@@ -24,7 +23,7 @@ from indexer.quiz import (
     short_name,
 )
 from indexer.quiz.export import export, export_bytes
-from indexer.quiz.model import BLANK, TRUE_FALSE
+from indexer.quiz.model import BLANK, TRUE_FALSE, cloze_answer_exact, cloze_answer_ok
 
 N_CHOICES = (5, 10, 15, 20, 30, 50)
 # (format, button label, MIME type, file extension)
@@ -35,6 +34,10 @@ EXPORTS = (("gift", "Moodle GIFT", "text/plain", "gift"), ("aiken", "Aiken", "te
            ("pdf", "PDF", "application/pdf", "pdf"))
 PREVIEWS = {"gift": "Moodle GIFT", "aiken": "Aiken", "csv": "CSV", "json": "JSON"}
 LETTERS = "ABCD"
+# Markers of the right option and the others: Material icons, drawn with the icon font Streamlit ships (an emoji
+# such as ✅ is an empty box where no colour-emoji font is installed).
+RIGHT_MARK = ":green[:material/check_circle:]"
+OTHER_MARK = ":gray[:material/radio_button_unchecked:]"
 UNIT_WORDS = {"part": "Phần", "chapter": "Chương", "section": "Mục", "article": "Điều"}
 
 
@@ -45,14 +48,13 @@ def _items() -> list[QuizItem]:
 def _store(items: list[QuizItem]) -> None:
     st.session_state["quiz_items"] = [q.to_dict() for q in items]
     st.session_state.pop("quiz_score", None)
+    st.session_state.pop("quiz_given", None)
 
 
 def unit_label(clause: Clause, doc_name: str) -> str:
     """How a chapter or an article is named in a select box: "Điều lệ Đảng · Điều 36. Thẩm quyền …"."""
     word = UNIT_WORDS.get(clause.level, "")
-    title = " ".join(clause.title.split())
-    if len(title) > 70:
-        title = title[:69].rstrip() + "…"
+    title = " ".join(clause.title.split())  # whole: a long title wraps, it is not cut
     head = f"{word} {clause.label}".strip()
     return f"{doc_name} · {head}" + (f". {title}" if title else "")
 
@@ -69,7 +71,7 @@ def _scope(searcher) -> tuple[list[str], list[str]]:
                   key=lambda d: (d.type, d.issued or "", d.id))
     by_id = {d.id: d for d in docs}
     chosen = st.multiselect("Văn bản", [d.id for d in docs], format_func=lambda i: render.doc_option_label(by_id[i]),
-                            placeholder="Tất cả quy định trong kho", key="quiz_docs")
+                            placeholder="Tất cả quy định trong kho", key="quiz_docs", select_all=False)
     units: dict[str, Clause] = {}
     for doc_id in chosen:
         for c in searcher.outline(doc_id):
@@ -81,7 +83,7 @@ def _scope(searcher) -> tuple[list[str], list[str]]:
     _pick("quiz_chapters", groups)
     picked_groups = c1.multiselect(
         "Chương, mục", groups, format_func=lambda i: unit_label(units[i], names[units[i].doc_id]),
-        key="quiz_chapters", disabled=not groups,
+        key="quiz_chapters", disabled=not groups, select_all=False,
         placeholder="Cả văn bản" if groups else ("Văn bản này không chia chương" if chosen else "Chọn văn bản trước"))
 
     picked_paths = {(units[g].doc_id, units[g].level, units[g].label) for g in picked_groups}
@@ -93,7 +95,8 @@ def _scope(searcher) -> tuple[list[str], list[str]]:
     _pick("quiz_articles", articles)
     picked_articles = c2.multiselect(
         "Điều", articles, format_func=lambda i: unit_label(units[i], names[units[i].doc_id]), key="quiz_articles",
-        disabled=not articles, placeholder="Mọi điều trong phạm vi" if articles else "Chọn văn bản trước")
+        disabled=not articles, select_all=False,
+        placeholder="Mọi điều trong phạm vi" if articles else "Chọn văn bản trước")
     return chosen, (picked_articles or picked_groups)
 
 
@@ -102,12 +105,14 @@ def _settings(searcher) -> None:
     with st.container(border=True):
         doc_ids, unit_ids = _scope(searcher)
         with st.form("quiz_settings", border=False):
-            c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
+            # two rows, so that the chosen types and levels fit whole in their boxes
+            c1, c4 = st.columns(2)
+            c2, c3 = st.columns(2)
             n = c1.select_slider("Số câu hỏi", N_CHOICES, value=10, key="quiz_n")
             types = c2.multiselect("Loại câu hỏi", list(TYPES), default=list(TYPES), format_func=TYPE_LABELS.get,
-                                   key="quiz_types")
+                                   key="quiz_types", select_all=False)
             levels = c3.multiselect("Độ khó", list(LEVELS), default=list(LEVELS), format_func=LEVEL_LABELS.get,
-                                    key="quiz_levels",
+                                    key="quiz_levels", select_all=False,
                                     help="Dễ, trung bình hay khó đo bằng độ gần của phương án nhiễu với đáp án "
                                          "(trắc nghiệm), độ nhỏ của chỗ bị sửa (đúng/sai) và độ hiếm của đáp án "
                                          "trong kho văn bản (điền vào chỗ trống).")
@@ -150,7 +155,7 @@ def _show_question(q: QuizItem, number: int) -> None:
         st.markdown(f"Đáp án: **{render.md_escape(q.answer_text)}**")
     else:
         for i, opt in enumerate(q.options):
-            mark = "✅" if i == q.answer_index else "▫️"
+            mark = RIGHT_MARK if i == q.answer_index else OTHER_MARK
             st.markdown(f"{mark} {LETTERS[i]}. {render.md_escape(opt)}")
     if q.changed_to:
         st.caption(f"Câu sai vì đã đổi «{q.original}» thành «{q.changed_to}».")
@@ -219,7 +224,7 @@ def _review(searcher) -> None:
 
 def _right(q: QuizItem, given) -> bool:
     if q.type == "cloze":
-        return fold(" ".join(str(given or "").split())) == fold(q.answer_text)
+        return cloze_answer_ok(str(given or ""), q.answer_text)
     return given is not None and q.options.index(given) == q.answer_index
 
 
@@ -230,19 +235,27 @@ def _practice(searcher) -> None:
         for i, q in enumerate(items):
             st.markdown(f"**Câu {i + 1}.** " + render.md_escape(q.stem).replace("\n", "  \n"))
             if q.type == "cloze":
-                answers.append(st.text_input("Câu trả lời", key=f"ans-{q.id}"))
+                answers.append(st.text_input("Câu trả lời", key=f"ans-{q.id}",
+                                             help="Gõ có dấu hoặc không dấu đều được."))
             else:
                 answers.append(st.radio("Chọn đáp án", q.options, index=None, key=f"ans-{q.id}"))
         done = st.form_submit_button("Nộp bài", type="primary", icon=":material/task_alt:")
     if done:
         st.session_state["quiz_score"] = [_right(q, a) for q, a in zip(items, answers, strict=True)]
+        st.session_state["quiz_given"] = [str(a or "") if q.type == "cloze" else "" for q, a in
+                                          zip(items, answers, strict=True)]
     score = st.session_state.get("quiz_score")
     if score is None or len(score) != len(items):
         return
+    given = st.session_state.get("quiz_given") or [""] * len(items)
     right = sum(score)
     st.subheader(f"Kết quả: {right}/{len(items)} câu đúng", anchor=False)
-    for i, (q, ok) in enumerate(zip(items, score, strict=True)):
+    for i, (q, ok, typed) in enumerate(zip(items, score, given, strict=True)):
         if ok:
+            if q.type == "cloze" and not cloze_answer_exact(typed, q.answer_text):
+                mine, text = render.md_escape(" ".join(typed.split())), render.md_escape(q.answer_text)
+                st.success(f"Câu {i + 1}: đúng (bạn gõ «{mine}»); văn bản viết «{text}».",
+                           icon=":material/check_circle:")
             continue
         with st.container(border=True):
             st.markdown(f"**Câu {i + 1}** chưa đúng. Đáp án đúng: **{render.md_escape(q.answer_text)}**")

@@ -11,13 +11,22 @@ from urllib.parse import quote
 import streamlit as st
 
 from app.ui import core, render, widgets
-from indexer.citation import clause_citation, completeness_label, document_citation, format_date, status_label
+from indexer.citation import (
+    clause_citation,
+    completeness_label,
+    document_citation,
+    format_date,
+    short_citation,
+    status_label,
+    unit_citation,
+)
 from indexer.filters import type_label
 from indexer.refs import graph_for
 
 GRAPH_LEGEND = (
     "Mũi tên: «trích dẫn» (xám), «thay thế» (cam, đậm), «sửa đổi» (xanh, nét đứt). Ô cam: văn bản đã được thay "
-    "thế, luôn hiển thị cùng văn bản thay thế nó; ô nét đứt: văn bản chưa có trong kho. Bấm vào một ô để mở văn bản."
+    "thế, luôn hiển thị cùng văn bản thay thế nó; ô xám: tin bài (không phải văn bản quy phạm); ô nét đứt: văn "
+    "bản chưa có trong kho. Bấm vào một ô để mở văn bản."
 )
 
 READER_HEIGHT = 680
@@ -84,11 +93,12 @@ def document_list(searcher) -> None:
 
 
 def _corpus_graph(searcher) -> None:
-    """The documents of the corpus as a graph of citations, replacements and amendments (rendered in the browser)."""
+    """Every document of the corpus (news items included) as a graph of citations, replacements and amendments
+    (rendered in the browser)."""
     graph = graph_for(searcher)
-    normative = [d.id for d in searcher.documents.values() if d.normative]
+    every = list(searcher.documents)
     with st.expander("Sơ đồ quan hệ giữa các văn bản", expanded=True, icon=":material/account_tree:"):
-        st.graphviz_chart(render.graph_dot(graph.edges(), searcher.documents, outside=False, nodes=normative),
+        st.graphviz_chart(render.graph_dot(graph.edges(), searcher.documents, outside=False, nodes=every),
                           use_container_width=True)
         st.caption(GRAPH_LEGEND + " Dẫn chiếu tới văn bản ngoài kho có trong trang của từng văn bản.")
 
@@ -101,11 +111,26 @@ def _doc_name(searcher, doc_id: str, code: str | None = None) -> str:
     return f"{html.escape(code or doc_id.lstrip('?'))} {render.muted('(chưa có trong kho)')}"
 
 
+def _place(searcher, clause_id: str | None) -> str:
+    """Where a clause sits in its document, in words ("Khoản 4, Điều 3"), never its id."""
+    clause = searcher.clauses.get(clause_id) if clause_id else None
+    return unit_citation(clause) if clause is not None else "Toàn văn"
+
+
+def _cited_at(searcher, r) -> str:
+    """The clause a reference is written in, as a short citation with its document ("Điều 10, Quy định 69-QĐ/TW")."""
+    clause = searcher.clauses.get(r.source)
+    doc = searcher.documents.get(r.source_doc)
+    if clause is not None and doc is not None:
+        return short_citation(clause, doc)
+    return doc.code if doc is not None else "văn bản khác"
+
+
 def _ref_target(searcher, r) -> str:
     label = html.escape(render.ref_label(r))
     if r.target_doc in searcher.documents:
         href = render.reader_href(r.target_doc, r.target_clause)
-        where = r.target_clause.split("/", 1)[1] if r.target_clause else searcher.documents[r.target_doc].code
+        where = _place(searcher, r.target_clause) if r.target_clause else searcher.documents[r.target_doc].code
         return f"{render.link_html(render.ref_label(r), href)} → {html.escape(where)}"
     return f"{label} {render.muted('(ngoài kho)')}"
 
@@ -142,7 +167,7 @@ def relations(searcher, doc, target=None) -> None:
             by_target.setdefault(r.target_doc or f"?{r.code or render.ref_label(r)}", []).append(r)
         items = []
         for tgt, refs in by_target.items():
-            where = ", ".join(dict.fromkeys(r.source.split("/", 1)[-1] for r in refs[:4]))
+            where = ", ".join(dict.fromkeys(_place(searcher, r.source) for r in refs[:4]))
             more = " …" if len(refs) > 4 else ""
             items.append(f"{_doc_name(searcher, tgt, refs[0].code or render.ref_label(refs[0]))} "
                          + render.muted(f"({len(refs)} lần: {where}{more})"))
@@ -153,8 +178,8 @@ def relations(searcher, doc, target=None) -> None:
             citing.setdefault(r.source_doc, []).append(r)
         items = []
         for src, refs in citing.items():
-            links = ", ".join(render.link_html(r.source.split("/", 1)[-1], render.reader_href(src, r.source))
-                              for r in refs[:4])
+            links = ", ".join(dict.fromkeys(
+                render.link_html(_place(searcher, r.source), render.reader_href(src, r.source)) for r in refs[:4]))
             items.append(f"{_doc_name(searcher, src)}: {links}" + (" …" if len(refs) > 4 else ""))
         st.markdown("**Được trích dẫn bởi**")
         st.html(_html_list(items, "Chưa có văn bản nào trong kho trích dẫn văn bản này."))
@@ -176,7 +201,8 @@ def relations(searcher, doc, target=None) -> None:
         if own or into:
             st.markdown(f"**Dẫn chiếu của {html.escape(render.clause_phrase(target))}**")
             items = [_ref_target(searcher, r) for r in own]
-            items += [f"Được trích dẫn tại {render.link_html(r.source, render.reader_href(r.source_doc, r.source))}: "
+            items += [f"Được trích dẫn tại "
+                      f"{render.link_html(_cited_at(searcher, r), render.reader_href(r.source_doc, r.source))}: "
                       f"«{html.escape(render.ref_label(r))}»" for r in into]
             st.html(_html_list(items, ""))
 
@@ -207,12 +233,13 @@ def _outline(doc, clauses, target) -> str | None:
             if e.depth == 0 and not e.label.startswith("Điều"):
                 label = f"**{label}**"
             if e.clause_id == current:
-                label = f"➤ {label}"
+                label = f":material/arrow_right: {label}"
             st.page_link(
                 core.PAGE_VAN_BAN,
                 label=("\u2003" * e.depth) + label,
                 query_params={"doc": doc.id, "clause": e.clause_id},
                 width="stretch",
+                help=e.full if e.full != e.label else None,  # a shortened heading: whole in its tooltip
             )
     return current
 
@@ -233,7 +260,7 @@ def reader(searcher, doc_id: str, clause_id: str | None) -> None:
         target = searcher.clauses.get(clause_id)
         if target is None or target.doc_id != doc.id:
             st.warning(
-                f"Không tìm thấy điều khoản «{clause_id}» trong văn bản này; đang hiển thị toàn văn.",
+                "Không tìm thấy điều khoản được chỉ dẫn trong văn bản này; đang hiển thị toàn văn.",
                 icon=":material/warning:",
             )
             target = None
@@ -259,7 +286,7 @@ def reader(searcher, doc_id: str, clause_id: str | None) -> None:
             with st.container(horizontal=True, vertical_alignment="center", key="opened"):
                 cite = clause_citation(target, doc)
                 st.markdown(f"**Đang mở:** {render.md_escape(cite)}", width="content")
-                widgets.copy_button(cite)
+                widgets.copy_button(render.copy_text(cite, target))
         else:
             st.subheader("Toàn văn", anchor=False)
         with st.container(height=READER_HEIGHT, border=True, key="reader"):
