@@ -8,62 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-STAGES = {"segment": "Tách từ (segmenting)", "embed": "Nhúng véc-tơ (embedding)",
-          "wait": "Chờ lần tạo chỉ mục khác xong (waiting for another build)"}
-
-
-class _Bars:
-    """tqdm bars with counts, one per build stage."""
-
-    def __init__(self) -> None:
-        from tqdm import tqdm
-
-        self._tqdm = tqdm
-        self.bars: dict[str, object] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        bar = self.bars.get(stage)
-        if bar is None:
-            bar = self._tqdm(total=total, desc=STAGES.get(stage, stage), unit=" đv", file=sys.stderr, mininterval=0.5)
-            self.bars[stage] = bar
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
-def _settings(args: argparse.Namespace):
-    from indexer.config import load_settings
-
-    extra = [Path(p) for p in (getattr(args, "corpus", None) or [])]
-    s = load_settings(index_dir=getattr(args, "index", None), model=getattr(args, "model", None))
-    if extra:
-        s.corpus_dirs = list(s.corpus_dirs) + extra
-    if getattr(args, "threads", None):
-        s.threads = args.threads  # queries: ONNX Runtime's threads (indexer.query_encoder); builds: PyTorch's
-    return s
-
-
-def build_with_bars(s) -> dict:
-    """Build the index with a progress bar per stage; also used after `soi add` / `soi remove`."""
-    from indexer.build import build_index
-
-    if s.threads:  # only builds load PyTorch; a process that just answers must not import it
-        import torch
-
-        torch.set_num_threads(s.threads)
-    bars = _Bars()
-    try:
-        return build_index(s, progress=bars)
-    finally:
-        bars.close()
+from app.cli_common import build_with_bars, settings_from_args
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    s = _settings(args)
+    s = settings_from_args(args)
     manifest = build_with_bars(s)
     c = manifest["counts"]
     print(
@@ -82,7 +31,7 @@ def _open(args: argparse.Namespace, load_model: bool = True, allow_stale: bool =
     (`soi eval`) refuse it instead: their figures would describe a corpus that is no longer there."""
     from indexer.search import Searcher
 
-    searcher = Searcher.open(_settings(args), load_model=load_model, allow_stale=allow_stale)
+    searcher = Searcher.open(settings_from_args(args), load_model=load_model, allow_stale=allow_stale)
     note = searcher.freshness.message() if searcher.freshness is not None else None
     if note:
         print(f"Lưu ý (note): {note}", file=sys.stderr)
@@ -424,7 +373,7 @@ def streamlit_argv(script: Path, host: str, port: int, max_upload_mb: int) -> li
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
-    s = _settings(args)
+    s = settings_from_args(args)
     host = args.host or s.app_host
     script = Path(__file__).parent / "ui" / "Hoi_dap.py"
     if host not in LOOPBACK_HOSTS:
@@ -527,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
+    from indexer.config import CONFIG_EXIT_CODE, ConfigError
     from indexer.frontmatter import CorpusError
     from indexer.ingest.errors import IngestError
     from indexer.store import IndexError_
@@ -552,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f" «{e.filename}»" if e.filename else ""
         print(f"Lỗi (error):{where} {vi} ({en})", file=sys.stderr)
         return 1
+    except ConfigError as e:
+        print(f"Lỗi cấu hình (configuration error): {e}", file=sys.stderr)
+        return CONFIG_EXIT_CODE
     except ValueError as e:
         print(f"Lỗi (error): {e}", file=sys.stderr)
         return 1

@@ -70,12 +70,12 @@ def _confirm(cand, settings, assume_yes: bool) -> bool:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from app.cli import _settings, build_with_bars
+    from app.cli_common import build_with_bars, settings_from_args
     from indexer.build import load_documents
     from indexer.ingest.errors import IngestError, from_os_error
     from indexer.ingest.library import commit, prepare, reconsider, recover, unindexed
 
-    s = _settings(args)
+    s = settings_from_args(args)
     given = {k: getattr(args, k) for k in FIELD_LABELS if getattr(args, k, None)}
     failed: list[str] = []
     added = []
@@ -130,11 +130,11 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
-    from app.cli import _settings
+    from app.cli_common import settings_from_args
     from indexer.citation import format_date
     from indexer.ingest.library import list_added
 
-    s = _settings(args)
+    s = settings_from_args(args)
     docs = list_added(s)
     if not docs:
         print(f"Chưa có văn bản nào được thêm (no added documents) trong {s.library_dir}.")
@@ -145,11 +145,11 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from app.cli import _settings, build_with_bars
+    from app.cli_common import build_with_bars, settings_from_args
     from indexer.ingest.errors import IngestError
     from indexer.ingest.library import remove
 
-    s = _settings(args)
+    s = settings_from_args(args)
     try:
         path = remove(args.id, s)
     except IngestError as e:
@@ -163,15 +163,16 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from app.cli import _settings
+    from app.cli_common import settings_from_args
     from app.serve import serve
     from indexer.live import LiveSearcher
 
-    live = LiveSearcher(_settings(args))
+    live = LiveSearcher(settings_from_args(args))
     note = live.index_note()
     if note:
         print(f"Lưu ý (note): {note}", file=sys.stderr, flush=True)
-    serve(live, host=args.host, port=args.port)
+    serve(live, host=args.host, port=args.port, allow_hosts=args.allow_host,
+          request_timeout=args.request_timeout)
     return 0
 
 
@@ -197,4 +198,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     sv = sub.add_parser("serve", parents=[common], help="API JSON trên máy cục bộ: /search?q=…, /health")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8765)
+    sv.add_argument("--allow-host", action="append", metavar="TÊN",
+                    help="tên máy khác localhost được chấp nhận trong tiêu đề Host (lặp lại được; mặc định chỉ "
+                    "localhost, 127.0.0.1, ::1)")
+    sv.add_argument("--request-timeout", type=float, default=10.0, metavar="GIÂY",
+                    help="thời gian tối đa để nhận hết một yêu cầu (mặc định 10 s)")
     sv.set_defaults(func=cmd_serve)

@@ -420,22 +420,23 @@ def record(report: dict) -> None:
     """Keep the figures of the current version beside the eval code (informational: speed is not a test)."""
     import yaml
 
+    from indexer.atomic import atomic_write_text
+
     header = (
         "# Bench figures of the current version, written by `soi bench --record` (benchmarks/bench.py).\n"
         "# Speed is measured, never asserted by a test; compare a new run with these before changing them.\n"
     )
     data = {"measured_at": time.strftime("%Y-%m-%d"), **report, "table": markdown_table(report["results"])}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200)
-    tmp = RECORD.with_suffix(".yaml.tmp")
-    tmp.write_text(header + body, encoding="utf-8")
-    os.replace(tmp, RECORD)
+    atomic_write_text(RECORD, header + body, mode=0o644)
 
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The options of `soi bench`, apart from `main` so that tests/test_docs.py can check the README lists them."""
     ap = argparse.ArgumentParser(prog="soi bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000", help="synthetic index sizes in clauses, comma-separated "
                     "('' for none)")
@@ -446,7 +447,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--record", action="store_true", help=f"record the figures in {RECORD.relative_to(ROOT)} "
                     "(the figures of the current version, shown in the README)")
     ap.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed afterwards)")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="soi-bench-"))
     results = []

@@ -19,7 +19,7 @@ import numpy as np
 
 from indexer import freshness, store
 from indexer.abbrev import expand_for_index
-from indexer.config import Settings
+from indexer.config import Settings, require_writable
 from indexer.corpus import bundled_corpus_dir, load_corpus
 from indexer.dense import DenseIndex
 from indexer.diacritics import DiacriticRestorer
@@ -185,6 +185,7 @@ def build_index(
         waited.append(True)
         tick("wait", 0, 1)  # shown: another build of this index is running
 
+    require_writable(settings)  # a folder that cannot be written is named (and its variable) before any work
     with store.build_lock(Path(settings.index_dir), on_wait=on_wait):
         if waited:
             tick("wait", 1, 1)

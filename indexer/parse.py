@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from indexer.markers import ends_sentence, is_caps, starts_lower
 from indexer.models import Clause, Document
 from indexer.normalize import slug
 
@@ -82,7 +83,6 @@ INLINE_ITEM_RE = re.compile(r"\((i?)(\d{1,2})\)(?=\s)")
 COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)  # an unclosed comment runs to the end of the text
 SEPARATOR_RE = re.compile(r"[-–—_=*.…\s]{3,}")  # "-----", "……" lines: layout, not text
 OMISSION_RE = re.compile(r"(?:\((?:…|\.\.\.)\)|\[…\]|…|\.\.\.|\s)+")  # "(…)", "(...)": words the source left out
-SENTENCE_END_RE = re.compile(r"(?:[.;:!?…]|\((?:…|\.\.\.)\)|\[…\])[\"”’»)\]]*$")
 WORDS_RE = re.compile(r"\s+")
 
 # Rank = nesting depth of a marker kind (outermost first); a new unit closes every open unit of rank >= its own.
@@ -143,16 +143,6 @@ class ParseResult:
 
 
 # --- Small text predicates -------------------------------------------------------------------------------------
-def _is_caps(s: str) -> bool:
-    """An all-capitals line (title blocks, chapter titles)."""
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 2 and not any(c.islower() for c in letters)
-
-
-def _ends_sentence(s: str) -> bool:
-    return bool(SENTENCE_END_RE.search(s.rstrip()))
-
-
 def _is_omission(s: str) -> bool:
     return not s.strip() or bool(OMISSION_RE.fullmatch(s))
 
@@ -160,11 +150,6 @@ def _is_omission(s: str) -> bool:
 def _clean(s: str) -> str:
     """One-line display form of a heading: bold marks and repeated whitespace removed."""
     return WORDS_RE.sub(" ", s.replace("**", " ")).strip().strip(".:-– ").strip()
-
-
-def _starts_lower(s: str) -> bool:
-    s = s.lstrip(' *"“(')
-    return bool(s) and s[0].islower()
 
 
 def _joins(prev: str, nxt: str) -> bool:
@@ -178,12 +163,12 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     item = ITEM_START_RE.match(n)
     if item:
-        return _starts_lower(n[item.end() :]) and not _ends_sentence(p)
-    if _starts_lower(n):
+        return starts_lower(n[item.end() :]) and not ends_sentence(p)
+    if starts_lower(n):
         return True
-    if _is_caps(p) != _is_caps(n):
+    if is_caps(p) != is_caps(n):
         return False
-    return not _ends_sentence(p)
+    return not ends_sentence(p)
 
 
 def search_text(text: str) -> str:
@@ -246,7 +231,7 @@ class _Parser:
         nonblank = [ln for ln in self.lines if not ln.blank]
         wraps = sum(
             1 for a, b in zip(self.lines, self.lines[1:], strict=False)
-            if not a.blank and not b.blank and _starts_lower(b.text.strip()) and not ITEM_START_RE.match(b.text.strip())
+            if not a.blank and not b.blank and starts_lower(b.text.strip()) and not ITEM_START_RE.match(b.text.strip())
         )  # fmt: skip
         return wraps >= 3 and wraps >= 0.02 * len(nonblank)
 
@@ -300,7 +285,7 @@ class _Parser:
         lower case or both lines are capitals (a title block)."""
         if self.wrapped:
             return _joins(prev, nxt)
-        return _starts_lower(nxt) or (_is_caps(prev) and _is_caps(nxt))
+        return starts_lower(nxt) or (is_caps(prev) and is_caps(nxt))
 
     # -- marker recognition
     def _accepts(self, prev: _Line | None, after: str, strong: bool = False) -> bool:
@@ -310,9 +295,9 @@ class _Parser:
         if not self.wrapped:
             if strong:
                 return True
-            return not (_starts_lower(after) and not _ends_sentence(prev.text))
+            return not (starts_lower(after) and not ends_sentence(prev.text))
         rest = after.lstrip(" *")
-        return _ends_sentence(prev.text) and (not rest or not rest[0].islower())
+        return ends_sentence(prev.text) and (not rest or not rest[0].islower())
 
     def _match(self, ln: _Line, prev: _Line | None, top: _Node | None, in_appendix: bool) -> _Node | None:
         """The unit a line starts, if any (and if the line before allows one to start here)."""
@@ -361,7 +346,7 @@ class _Parser:
         inside a numbered clause they stay part of its text."""
         if top is not None and top.kind == "bullet":
             top = top.parent
-        if top is None or top.kind != "article" or _starts_lower(after):
+        if top is None or top.kind != "article" or starts_lower(after):
             return False
         return all(c.kind == "bullet" for c in top.children)
 
@@ -416,7 +401,7 @@ class _Parser:
             ln = self.lines[t]
             if ln.blank:
                 continue
-            if not _is_caps(ln.text):
+            if not is_caps(ln.text):
                 break
             j = t
         last = k
@@ -472,14 +457,14 @@ class _Parser:
     def _continues_heading(self, head: _Node, prev: _Line | None, s: str, awaiting: bool) -> bool:
         """Does line `s` continue the heading paragraph (title) of `head`?"""
         if head.kind in ("chapter", "part", "muc"):
-            return _is_caps(s) and (awaiting or (prev is not None and not prev.blank))
+            return is_caps(s) and (awaiting or (prev is not None and not prev.blank))
         if head.kind == "appendix":
             return (awaiting or (prev is not None and not prev.blank)) and len(head.title_text) + len(s) <= MAX_TITLE
         if prev is None or prev.blank:
             return False
         if self.wrapped:
             return True
-        return _starts_lower(s) or (_is_caps(prev.text) and _is_caps(s))
+        return starts_lower(s) or (is_caps(prev.text) and is_caps(s))
 
     @staticmethod
     def _attach(node: _Node, stack: list[_Node], tops: list[_Node], root: _Node | None) -> None:
@@ -531,7 +516,7 @@ class _Parser:
         if not paras:
             return ParseResult([], "empty", self.issues)
         tops = [self._synthetic(p, None) for p in paras]
-        if allow_preamble and _is_caps(self.masked[paras[0][0] : paras[0][1]]):
+        if allow_preamble and is_caps(self.masked[paras[0][0] : paras[0][1]]):
             tops[0].kind = "preamble"
         for node in tops:
             self._finalize(node)
@@ -585,7 +570,7 @@ class _Parser:
         if node.kind not in TITLED or not self._title_ok(raw):
             return
         after = self.masked[node.head_end : own_first_end].strip()
-        if (node.children or after) and not _starts_lower(after):
+        if (node.children or after) and not starts_lower(after):
             node.title = text
 
     @staticmethod
@@ -593,7 +578,7 @@ class _Parser:
         """A heading, not a sentence: short, has words, no sentence punctuation at the end, no ';'."""
         return (
             bool(t) and len(t) <= MAX_TITLE and any(c.isalpha() for c in t) and ";" not in t
-            and not _ends_sentence(t) and not t.endswith(",") and not t.startswith("(")
+            and not ends_sentence(t) and not t.endswith(",") and not t.startswith("(")
         )  # fmt: skip
 
     def _inline_items(self, node: _Node, a: int, b: int) -> list[_Node]:

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from indexer import onnx_query
-from indexer.config import DEFAULT_MODEL, Settings
+from indexer.config import DEFAULT_MODEL, QUERY_BACKEND_ENV, Settings, query_backend
 
 log = logging.getLogger("soi.query")
 
-BACKEND_ENV = "SOI_QUERY_BACKEND"  # "torch": serve queries with the full Embedder, as before
+BACKEND_ENV = QUERY_BACKEND_ENV  # "torch": serve queries with the full Embedder, as before
 
 
 class QueryEncoder:
@@ -32,7 +31,9 @@ class QueryEncoder:
 
     query_engine = "onnxruntime"
 
-    def __init__(self, directory: Path, query_prefix: str = "query: ", threads: int = 0) -> None:
+    def __init__(
+        self, directory: Path, query_prefix: str = "query: ", threads: int = 0, precision: str = "fp32"
+    ) -> None:
         from tokenizers import Tokenizer
 
         meta = json.loads((directory / onnx_query.META_FILE).read_text(encoding="utf-8"))
@@ -45,7 +46,19 @@ class QueryEncoder:
         self.tokenizer.no_padding()
         # As transformers calls it: longest_first, right side, the two special tokens counted in the limit.
         self.tokenizer.enable_truncation(max_length=int(meta["max_tokens"]))
-        self.session = onnx_query.make_session(directory / onnx_query.MODEL_FILE, threads)
+        model = directory / onnx_query.MODEL_FILE
+        self.precision = "fp32"
+        if precision == "int8":
+            # Made at export time and checked against fp32 there (onnx_query.export_int8); absent: fp32, said once.
+            if (directory / onnx_query.INT8_VERIFIED_FILE).is_file() and (directory / onnx_query.INT8_FILE).is_file():
+                model, self.precision = directory / onnx_query.INT8_FILE, "int8"
+            else:
+                log.warning(
+                    "query_precision=int8 but %s has no verified int8 encoder (run `soi build` with it set); "
+                    "using fp32",
+                    directory,
+                )
+        self.session = onnx_query.make_session(model, threads)
         self._query_cache: dict[str, np.ndarray] = {}
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -100,16 +113,16 @@ def export_for(model: str) -> Path | None:
     return directory if all((directory / name).is_file() for name in needed) else None
 
 
-_SHARED: dict[tuple[str, str, int], QueryEncoder] = {}
+_SHARED: dict[tuple[str, str, int, str], QueryEncoder] = {}
 _LOCK = threading.Lock()
 
 
 def light_query_encoder(settings: Settings) -> QueryEncoder | None:
     """One QueryEncoder per process and model, or None when the caller must load the full Embedder instead:
     $SOI_QUERY_BACKEND=torch, ONNX Runtime missing, no export for this model yet, or an unreadable export."""
-    if (os.environ.get(BACKEND_ENV) or "auto").lower() == "torch" or not onnx_query.available():
+    if query_backend() == "torch" or not onnx_query.available():
         return None
-    key = (settings.model, settings.query_prefix, settings.threads)
+    key = (settings.model, settings.query_prefix, settings.threads, settings.query_precision)
     with _LOCK:  # the UI opens searchers from several threads; the session is loaded once
         if key in _SHARED:
             return _SHARED[key]
@@ -117,7 +130,7 @@ def light_query_encoder(settings: Settings) -> QueryEncoder | None:
             directory = export_for(settings.model)
             if directory is None:
                 return None
-            encoder = QueryEncoder(directory, settings.query_prefix, settings.threads)
+            encoder = QueryEncoder(directory, settings.query_prefix, settings.threads, settings.query_precision)
         except Exception as e:  # noqa: BLE001 - a damaged export only costs memory: the full model still works
             log.warning("light query encoder unavailable (%s: %s); loading the full model", type(e).__name__, e)
             return None

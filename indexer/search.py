@@ -82,24 +82,49 @@ def _load_clause(rec: dict) -> Clause:
     return Clause(**rec)
 
 
+def _damage(path: Path, error: BaseException) -> str:
+    """A damaged index file and what is wrong with it, in words (not «mmap length is greater than file size»)."""
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        empty = False
+    if not path.exists():
+        return f"{path.name} (thiếu tệp; missing)"
+    if empty:
+        return f"{path.name} (tệp rỗng; empty file)"
+    return (f"{path.name} (không đọc được: hỏng hoặc bị cắt cụt; unreadable: damaged or truncated — "
+            f"{type(error).__name__})")
+
+
 class Searcher:
     """An opened index version; thread-safe for reads (the UI shares one per process)."""
 
     def __init__(self, version_dir: Path, embedder: Embedder | None, params: FusionParams | None = None):
         paths = store.IndexPaths(version_dir)
         self.version_dir = version_dir
-        self.manifest = store.read_manifest(version_dir)
-        data = json.loads(paths.clauses.read_text(encoding="utf-8"))
-        self.documents: dict[str, Document] = {d["id"]: Document(**d) for d in data["documents"]}
-        self.clauses: dict[str, Clause] = {c["id"]: _load_clause(c) for c in data["clauses"]}
-        units = json.loads(paths.units.read_text(encoding="utf-8"))["units"]
-        self.unit_ids: list[str] = [u["clause_id"] for u in units]
-        self.unit_docs = np.array([u["doc_id"] for u in units])
-        self.lex_words = LexicalIndex.load(paths.lexical_words, len(units))
-        self.lex_plain = LexicalIndex.load(paths.lexical_plain, len(units))
-        self.dense = DenseIndex.load(paths.dense)
-        self.embeddings = np.load(paths.embeddings, mmap_mode="r")
-        self.restorer = DiacriticRestorer.from_dict(json.loads(paths.restorer.read_text(encoding="utf-8")))
+        reading = paths.manifest  # the file being read: a damaged one is named, with the command that fixes it
+        try:
+            self.manifest = store.read_manifest(version_dir)
+            reading = paths.clauses
+            data = json.loads(paths.clauses.read_text(encoding="utf-8"))
+            self.documents: dict[str, Document] = {d["id"]: Document(**d) for d in data["documents"]}
+            self.clauses: dict[str, Clause] = {c["id"]: _load_clause(c) for c in data["clauses"]}
+            reading = paths.units
+            units = json.loads(paths.units.read_text(encoding="utf-8"))["units"]
+            self.unit_ids: list[str] = [u["clause_id"] for u in units]
+            self.unit_docs = np.array([u["doc_id"] for u in units])
+            reading = paths.lexical_words
+            self.lex_words = LexicalIndex.load(paths.lexical_words, len(units))
+            reading = paths.lexical_plain
+            self.lex_plain = LexicalIndex.load(paths.lexical_plain, len(units))
+            reading = paths.dense
+            self.dense = DenseIndex.load(paths.dense)
+            reading = paths.embeddings
+            self.embeddings = np.load(paths.embeddings, mmap_mode="r")
+            reading = paths.restorer
+            self.restorer = DiacriticRestorer.from_dict(json.loads(paths.restorer.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as e:
+            raise store.CorruptIndexError(store.damaged_message(version_dir.parent, [_damage(reading, e)])) from e
         self.embedder = embedder
         self.params = params or FusionParams()
         self.docs_with_body = documents_with_body(self.clauses)

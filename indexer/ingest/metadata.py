@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.docref import DIEU_LE, find_doc_refs
+from indexer.markers import is_caps
 from indexer.normalize import fold_ascii
 from indexer.parse import ARTICLE_RE, CHAPTER_RE, PART_RE, ROMAN_RE, SEPARATOR_RE
 
@@ -160,17 +161,12 @@ def _head(lines: list[str]) -> list[str]:
     return out
 
 
-def _is_caps(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 2 and not any(c.islower() for c in letters)
-
-
 # --- type and title ------------------------------------------------------------------------------------------------
 def _type_of(line: str, folded: str) -> tuple[str, str, str] | None:
     """(slug, display, rest of the line) when `line` is a title line such as "QUY ĐỊNH VỀ …"."""
     for key, slug, display in TYPE_WORDS:
         if folded == key or folded.startswith(key + " "):
-            if not (_is_caps(line) or folded == key):
+            if not (is_caps(line) or folded == key):
                 return None
             rest = " ".join(line.split()[len(key.split()) :])
             if fold_ascii(rest) in ("chung", "chung:"):
@@ -202,7 +198,7 @@ def _guess_type_and_title(meta: GuessedMeta, head: list[str], folded: list[str])
             if (SEPARATOR_RE.fullmatch(nxt) or nxt.startswith(("(", "-", "–", "+", "*")) or _CANCU.match(k)
                     or _SO_LINE.match(k) or _is_dateline(nxt) or re.search(rf"{_DECIDE_VERBS}\s*:?$", k)):
                 break  # the title ends at the căn cứ lines, the date, or "BAN BÍ THƯ QUYẾT ĐỊNH:"
-            if not (_is_caps(nxt) or nxt[:1].islower()):
+            if not (is_caps(nxt) or nxt[:1].islower()):
                 break
             parts.append(nxt)
             used.append(nxt)
@@ -230,7 +226,7 @@ def _sentence_case(caps: str) -> str:
     """A capitals title in the corpus's writing: lower case, but codes, Roman numerals after "khóa"/"thứ", proper
     names ("Ban Chấp hành Trung ương", "Việt Nam"), "Đảng" (not in "tổ chức đảng", "đảng viên") and named
     documents ("Quy định số …", "ban hành Quy chế …") keep their capitals. Mixed-case text is kept as written."""
-    if not _is_caps(caps):
+    if not is_caps(caps):
         return caps
     words = caps.split()
     out: list[str] = []
@@ -387,7 +383,7 @@ def _issuer_name(caps: str) -> str:
     key = fold_ascii(caps).strip(" .,:;")
     if key in _ISSUER_BY_KEY:
         return _ISSUER_BY_KEY[key]
-    if not _is_caps(caps):
+    if not is_caps(caps):
         return " ".join(caps.split()).strip(" .,:;")
     words = _sentence_case(caps).strip(" .,:;").split()
     if not words:
@@ -426,7 +422,7 @@ def _header_issuer(head: list[str], folded: list[str], stop: int) -> tuple[str, 
             continue
         if _SO_LINE.match(key) or _DATE_WORDS.search(key) or _DATE_NUMERIC.search(key):
             break
-        if not _is_caps(line):
+        if not is_caps(line):
             continue
         caps = line
         for phrase in (_PARTY, *_STATE_HEADER):  # the right-hand column, wherever the extractor put it
@@ -466,7 +462,7 @@ def _guess_issuer(meta: GuessedMeta, head: list[str], folded: list[str], lines: 
             meta.set("issuer", found[0], line, HIGH if type_at is not None else MEDIUM)
             return
         m = re.match(rf"^(?:{'|'.join(t.strip() for t in _TITLE_WORDS)})\s+(.+?)\s+{_DECIDE_VERBS}\s*:?$", key)
-        if m and _is_caps(line):
+        if m and is_caps(line):
             words = line.split()
             n_title = len(key[: m.start(1)].split())
             n_body = len(m.group(1).split())
@@ -475,7 +471,7 @@ def _guess_issuer(meta: GuessedMeta, head: list[str], folded: list[str], lines: 
     for line in reversed(lines):
         key = fold_ascii(line)
         m = re.match(r"^(?:t/m|tm\.|thay mat)\s+(.+)$", key)
-        if m and _is_caps(line):
+        if m and is_caps(line):
             body = " ".join(line.split()[len(key[: m.start(1)].split()) :])
             generic = fold_ascii(body) in ("tinh uy", "thanh uy", "huyen uy", "dang uy", "ban thuong vu", "chi bo")
             meta.set("issuer", _issuer_name(body), line, MEDIUM if generic else HIGH)

@@ -26,6 +26,7 @@ from typing import Any
 from indexer import parse as structure
 from indexer.ingest.encoding import decode_bytes, detect_legacy, fix_legacy_text
 from indexer.ingest.errors import IngestError, os_reason
+from indexer.markers import ends_sentence, is_caps, starts_lower
 from indexer.models import Document
 
 log = logging.getLogger(__name__)
@@ -510,20 +511,6 @@ def _is_unit_start(line: str) -> bool:
     )
 
 
-def _is_caps(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 2 and not any(c.islower() for c in letters)
-
-
-def _ends_sentence(s: str) -> bool:
-    return bool(structure.SENTENCE_END_RE.search(s.rstrip()))
-
-
-def _starts_lower(s: str) -> bool:
-    s = s.lstrip(' *"“(')
-    return bool(s) and s[0].islower()
-
-
 def _joins(prev: str, nxt: str, prev_full: bool, last_article: int | None) -> bool:
     """Does PDF line `nxt` continue the paragraph of `prev` (a layout wrap)?
 
@@ -536,18 +523,18 @@ def _joins(prev: str, nxt: str, prev_full: bool, last_article: int | None) -> bo
         return False
     if _is_unit_start(nxt):
         item = structure.ITEM_START_RE.match(nxt)
-        if item and _starts_lower(nxt[item.end():]) and not _ends_sentence(prev):
+        if item and starts_lower(nxt[item.end():]) and not ends_sentence(prev):
             return True
         art = structure.ARTICLE_RE.match(nxt)
-        if art and prev_full and not _ends_sentence(prev) and last_article is not None:
+        if art and prev_full and not ends_sentence(prev) and last_article is not None:
             number = re.match(r"\d+", art.group(1))
             return number is not None and int(number.group()) != last_article + 1
         return False
-    if _is_caps(prev):
-        return prev_full and (_is_caps(nxt) or _starts_lower(nxt))
-    if _starts_lower(nxt):
+    if is_caps(prev):
+        return prev_full and (is_caps(nxt) or starts_lower(nxt))
+    if starts_lower(nxt):
         return True
-    return prev_full and not _ends_sentence(prev) and not _is_caps(nxt)
+    return prev_full and not ends_sentence(prev) and not is_caps(nxt)
 
 
 def pdf_text_to_lines(page_texts: list[str]) -> str:
