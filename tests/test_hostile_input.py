@@ -89,7 +89,7 @@ def test_text_limit_is_a_setting(tmp_path, soi_env, monkeypatch):
     assert code == 0, err
     monkeypatch.setenv("SOI_MAX_TEXT_CHARS", "0")
     code, out, err = run("add", "--yes", "--no-build", str(src))
-    assert code == 1 and "max_text_chars" in err
+    assert code == 6 and "SOI_MAX_TEXT_CHARS" in err and "Lỗi cấu hình" in err  # a configuration error, named
 
 
 def test_every_reader_stops_at_the_text_limit(tmp_path):
@@ -298,16 +298,25 @@ def test_an_os_error_on_one_file_stays_with_that_file_in_vietnamese(tmp_path, so
 
 
 def test_a_library_that_cannot_be_written_names_each_file(tmp_path, soi_env, monkeypatch):
-    blocker = write(tmp_path / "khong-phai-thu-muc", "x")  # the library folder would have to live inside a file
-    monkeypatch.setenv("SOI_LIBRARY_DIR", str(blocker / "library"))
+    library = tmp_path / "library"
+    library.mkdir()
+    blocker = write(library / "originals", "x")  # where the originals go is a file: every write into it fails
+    monkeypatch.setenv("SOI_LIBRARY_DIR", str(library))
     good = _good(tmp_path, "914")
     other = write(tmp_path / "khac.txt", header("915-QĐ/TW", 3, 3, 2024) + articles("qd-37-2021.md", 1, 2))
     code, out, err = run("add", "--yes", "--no-build", str(good), str(other))
     assert code == 5, (out, err)
     for name in ("tot.txt", "khac.txt"):
-        assert f"{name}: không ghi được vào kho văn bản {blocker / 'library'}" in err
-    assert "một phần của đường dẫn không phải là thư mục" in err
+        assert f"{name}: không ghi được vào kho văn bản {library}" in err
     assert "Errno" not in err and "Traceback" not in err
+    assert blocker.read_text() == "x" and not list(library.glob("*.md"))  # nothing half-added
+
+
+def test_a_library_folder_below_a_file_is_a_configuration_error(tmp_path, soi_env, monkeypatch):
+    blocker = write(tmp_path / "khong-phai-thu-muc", "x")
+    monkeypatch.setenv("SOI_LIBRARY_DIR", str(blocker / "library"))
+    code, out, err = run("add", "--yes", "--no-build", str(_good(tmp_path, "917")))
+    assert code == 6 and "SOI_LIBRARY_DIR" in err and "Traceback" not in err
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores folder permissions")

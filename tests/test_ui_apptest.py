@@ -228,7 +228,9 @@ def test_unbuildable_index_shows_message_not_traceback(
     monkeypatch.setenv("SOI_INDEX_DIR", str(blocker / "index"))
     at = app.run()
     assert not at.exception
-    assert at.error and at.error[0].value.startswith(f"Không tạo được chỉ mục tại {blocker / 'index'}")
+    # an index folder below a file is a configuration error, named with its variable, before any build starts
+    assert at.error and at.error[0].value.startswith("Lỗi cấu hình của máy chủ: biến môi trường SOI_INDEX_DIR")
+    assert str(blocker) in at.error[0].value
     assert "Traceback" not in at.error[0].value
 
 

@@ -156,12 +156,15 @@ def build_with_progress(s: Settings, reason: str) -> dict | None:
 @contextmanager
 def guard() -> Iterator[None]:
     """Run a page body; any error becomes a Vietnamese message (details go to the server log, not the page)."""
+    from indexer.config import ConfigError
     from indexer.store import IndexError_
 
     try:
         yield
     except UIError as e:
         st.error(str(e), icon=":material/error:")
+    except ConfigError as e:  # the server's settings, named (file or variable): nothing a page retry would fix
+        st.error(f"Lỗi cấu hình của máy chủ: {e.where_vi}: {e.vi}", icon=":material/settings:")
     except IndexError_ as e:
         st.error(str(e), icon=":material/error:")
     except Exception as e:  # noqa: BLE001 — the page must never show a traceback
