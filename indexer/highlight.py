@@ -146,12 +146,22 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     i = 0
     while i < len(words):
         for j in range(min(i + MAX_RUN, len(words)) - 1, i - 1, -1):
-            if tuple(s for k in keys[i : j + 1] for s in k) in runs:
-                spans.append((words[i][1], words[j][2]))
+            run = tuple(s for k in keys[i : j + 1] for s in k)
+            if run in runs:
+                if not (all(s.isdigit() for s in run) and _is_label(text, words[i][1], words[j][2])):
+                    spans.append((words[i][1], words[j][2]))
                 i = j
                 break
         i += 1
     return _merge(spans, text)
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """A number that numbers a unit ("6." or "(6)" opening a line), not one the text states ("6 tháng")."""
+    before = text[:start].rstrip(" \t")
+    opens_line = before == "" or before.endswith("\n") or (before.endswith("(") and before[:-1].rstrip(" \t")[-1:]
+                                                                in ("", "\n"))
+    return opens_line and text[end : end + 1] in (".", ")")
 
 
 def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:

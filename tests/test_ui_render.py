@@ -132,6 +132,18 @@ def test_highlights_are_whole_words_of_the_query(quiz_searcher) -> None:
     assert "đảng ủy cơ sở" in [fold(m) for m in _marked(ktgs, "đảng ủy cơ sở")]
 
 
+def test_a_number_of_the_question_does_not_mark_a_unit_number(quiz_searcher) -> None:
+    """«6 tháng» in a case must not light up the «6.» that numbers Điều lệ Điều 22 khoản 6; a number the text
+    states («5 năm» of QĐ 69 Điều 4) is still marked."""
+    k6 = quiz_searcher.clauses["dieu-le-dang-2011/d22/k6"].text
+    assert k6.startswith("6. ")
+    marks = _marked(k6, "Chi bộ không tổ chức sinh hoạt định kỳ trong 6 tháng")
+    assert "6" not in marks and "Chi bộ" in marks
+    term = next(c.text for c in quiz_searcher.clauses.values()
+                if c.id.startswith("qd-69-2022/d4/") and "5 năm" in c.text)
+    assert "5 năm" in _marked(term, "thời hiệu 5 năm")
+
+
 def test_appendix_table_of_qd_384_is_a_table(quiz_searcher) -> None:
     """The appendix of QĐ 384, one cell a paragraph in the source, is found as a table of 4 columns and 8 numbered
     groups; every cell of it is shown, verbatim, none cut."""
