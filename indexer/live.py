@@ -29,7 +29,7 @@ def published_version(index_dir: Path) -> str | None:
 
 @dataclass
 class Answer:
-    """One search with what it was answered from, captured under the lock (Searcher keeps per-call state)."""
+    """One search with what it was answered from (the version, how the question was read, answerability)."""
 
     hits: list[Hit]
     version: str
@@ -49,7 +49,6 @@ class LiveSearcher:
         self._searcher = Searcher.open(settings, embedder=embedder, allow_stale=True)
         self._note: tuple[str, float, str | None] | None = None  # (version, when checked, note)
         self.embedder = self._searcher.embedder
-        self._search_lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._loading: str | None = None
         self._failed: str | None = None  # a version that could not be opened is not retried on every request
@@ -108,8 +107,8 @@ class LiveSearcher:
     def search(self, query: str, k: int = 5, mode: str = "fused", doc_ids: list[str] | None = None,
                in_force_only: bool = False, exact: bool = False) -> Answer:
         searcher = self.searcher
-        with self._search_lock:
-            got = searcher.ask(query, k=k, mode=mode, doc_ids=doc_ids, in_force_only=in_force_only, exact=exact)
+        # `ask` keeps no per-call state on the searcher, so concurrent requests run side by side (as UI sessions do)
+        got = searcher.ask(query, k=k, mode=mode, doc_ids=doc_ids, in_force_only=in_force_only, exact=exact)
         qa = got.analysis
         timings = {key: round(v, 2) for key, v in got.timings.items()}
         understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text, "exact": exact,

@@ -61,6 +61,11 @@ class Document:
     def is_partial(self) -> bool:
         return self.completeness == "partial"
 
+    @property
+    def is_plan(self) -> bool:
+        """A programme or plan that applies rules (a province's action programme), not a rule itself."""
+        return self.type in ("chuong-trinh", "ke-hoach")
+
 
 @dataclass
 class Clause:

@@ -113,24 +113,27 @@ def export(st: Any, path: Path) -> None:
             )
         model = onnx.load(str(traced))
         traced.unlink()
-        # Largest tensor first: the word-embedding table then starts at offset 0, page-aligned, and is mapped.
-        inits = sorted(model.graph.initializer, key=lambda t: -len(t.raw_data))
-        del model.graph.initializer[:]
-        model.graph.initializer.extend(inits)
-        onnx.save_model(
-            model,
-            str(tmp / path.name),
-            save_as_external_data=True,
-            all_tensors_to_one_file=True,
-            location=DATA_FILE,
-            size_threshold=1024,
-        )
+        _save_mappable(model, tmp / path.name, DATA_FILE)
         for name in (DATA_FILE, path.name):
             os.chmod(tmp / name, 0o644)  # the model is not secret; mkdtemp/onnx leave it owner-only
         os.replace(tmp / DATA_FILE, path.parent / DATA_FILE)
         os.replace(tmp / path.name, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _save_mappable(model: Any, path: Path, data_name: str) -> None:
+    """Save with the weights in one external file, largest tensor first: the word-embedding table then starts at
+    offset 0, page-aligned, and ONNX Runtime memory-maps it instead of copying it into the process."""
+    import onnx
+
+    inits = sorted(model.graph.initializer, key=lambda t: -len(t.raw_data))
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(inits)
+    onnx.save_model(
+        model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=data_name,
+        size_threshold=1024,
+    )
 
 
 def write_serving_files(st: Any, directory: Path, model_id: str, checksum: str, dim: int) -> None:
@@ -206,18 +209,7 @@ def export_int8(directory: Path, fp32, make_encoder) -> bool:
             root.setLevel(level)
         model = onnx.load(str(inline))
         inline.unlink()
-        # As the fp32 export: weights as external data, largest first, so ONNX Runtime can memory-map the table.
-        inits = sorted(model.graph.initializer, key=lambda t: -len(t.raw_data))
-        del model.graph.initializer[:]
-        model.graph.initializer.extend(inits)
-        onnx.save_model(
-            model,
-            str(tmp / INT8_FILE),
-            save_as_external_data=True,
-            all_tensors_to_one_file=True,
-            location=INT8_DATA_FILE,
-            size_threshold=1024,
-        )
+        _save_mappable(model, tmp / INT8_FILE, INT8_DATA_FILE)
         del model
         int8 = make_encoder(tmp / INT8_FILE)
         worst = min(float(np.dot(int8(t), fp32(t))) for t in _int8_check_texts())

@@ -90,7 +90,7 @@ def _doc_flags(doc: Document, replaced: bool) -> list[float]:
         float(t == "dieu-le"),
         float(t in ("quy-dinh", "quyet-dinh", "quy-che")),
         float(t in ("huong-dan", "ket-luan")),
-        float(t in ("chuong-trinh", "ke-hoach")),
+        float(doc.is_plan),
         float(not doc.normative),
         float(replaced),
         float(doc.is_partial),

@@ -120,7 +120,7 @@ def collect(searcher, queries: list[TrainQuery], progress: bool = True) -> list[
     data = []
     t0 = time.perf_counter()
     for i, q in enumerate(queries):
-        cands = searcher.candidates(q.text)
+        cands = searcher.candidates(q.text, features=True)
         if len(cands.units) == 0:
             continue
         groups = [searcher.group_of[u] for u in cands.units.tolist()]

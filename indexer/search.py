@@ -32,7 +32,6 @@ from indexer.tokens import plain_tokens, word_tokens
 from indexer.units import documents_with_body
 
 MODES = ("fused", "lexical", "dense")
-PLAN_TYPES = ("chuong-trinh", "ke-hoach")
 T = TypeVar("T")
 
 
@@ -246,21 +245,28 @@ class Searcher:
     def article_of(self, clause_id: str) -> str:
         return self._group_key(clause_id)
 
+    def _replaced_docs(self) -> set[str]:
+        """Documents replaced by one whose text is in the corpus (a replacement without text changes nothing)."""
+        by_code = {d.code: d for d in self.documents.values()}
+        return {
+            d.id
+            for d in self.documents.values()
+            if d.status.startswith("replaced")
+            and any(r in by_code and by_code[r].id in self.docs_with_body for r in d.replaced_by)
+        }
+
     def _doc_factors(self) -> np.ndarray:
         """Per-unit prior: replaced documents, news, programmes/plans and title blocks rank below rules."""
-        has_text = self.docs_with_body
-        by_code = {d.code: d for d in self.documents.values()}
+        replaced = self._replaced_docs()
         p = self.params
         factors = {}
         for d in self.documents.values():
             f = 1.0
-            if d.status.startswith("replaced") and any(
-                (r in by_code and by_code[r].id in has_text) for r in d.replaced_by
-            ):
+            if d.id in replaced:
                 f *= p.replaced_factor
             if not d.normative:
                 f *= p.news_factor
-            if d.type in PLAN_TYPES:
+            if d.is_plan:
                 f *= p.plan_factor
             factors[d.id] = f
         per_doc = np.array([factors[d] for d in self.unit_docs], dtype=np.float32)
@@ -361,11 +367,12 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         t0 = time.perf_counter()
-        cands = self.candidates(query, mode, doc_ids, in_force_only, normative_only, exact)
+        rerank = mode == "fused" and self.ranker is not None and self.params.rerank
+        cands = self.candidates(query, mode, doc_ids, in_force_only, normative_only, exact, features=rerank)
         t = time.perf_counter()
         timings = cands.timings
         scores = cands.cc
-        if mode == "fused" and self.ranker is not None and self.params.rerank and len(cands.units):
+        if rerank and len(cands.units):
             x = self.feature_matrix(cands)
             scores = self.ranker.score(x)
             timings["rerank"] = (time.perf_counter() - t) * 1000
@@ -389,8 +396,11 @@ class Searcher:
         in_force_only: bool = False,
         normative_only: bool = False,
         exact: bool = False,
+        features: bool = False,
     ) -> Candidates:
-        """The first stage: BM25 and dense rankings, their union, and the convex-combination score of each unit."""
+        """The first stage: BM25 and dense rankings, their union, and the convex-combination score of each unit.
+
+        `features`: also the rankings only the second stage reads (`feature_matrix` needs them)."""
         timings = {"embed": 0.0, "lexical": 0.0, "dense": 0.0, "fusion": 0.0}
         qa = self.analyze(query, exact=exact)
         allowed = self._allowed_mask(doc_ids, in_force_only, normative_only)
@@ -404,27 +414,28 @@ class Searcher:
         lex_view: View | None = None
         plain_view: View | None = None
         dense_view: View | None = None
-        extra: list[np.ndarray] = []
 
         if mode in ("fused", "lexical"):
             t = time.perf_counter()
             expanded = expand_query(qa.content)
-            plain_scores = self.lex_plain.scores(plain_tokens(expanded))
-            main_scores = self.lex_words.scores(word_tokens(expanded)) if qa.accented else plain_scores
+            if qa.accented:
+                main_scores = self.lex_words.scores(word_tokens(expanded))
+            else:
+                main_scores = self.lex_plain.scores(plain_tokens(expanded))
             order = _top(main_scores, allowed, p.depth)
             lex_view = View(order, main_scores[order], p.lexical_weight)
             views.append(lex_view)
-            if qa.accented:
+            if not qa.accented:
+                plain_view = lex_view
+            elif p.plain_weight > 0 or features:  # a second BM25 pass, only when fusion or the second stage reads it
+                plain_scores = self.lex_plain.scores(plain_tokens(expanded))
                 porder = _top(plain_scores, allowed, p.depth)
                 plain_view = View(porder, plain_scores[porder], p.plain_weight)
                 if p.plain_weight > 0:
                     views.append(plain_view)
-            else:
-                plain_view = lex_view
             if named_mask is not None:
                 named = _top(main_scores, named_mask, p.depth)
                 views.append(View(named, main_scores[named], p.lexical_weight))
-                extra.append(named)
             timings["lexical"] = (time.perf_counter() - t) * 1000
 
         qvec = None
@@ -439,9 +450,7 @@ class Searcher:
             dense_view = View(order, sims, p.dense_weight)
             views.append(dense_view)
             if named_mask is not None:
-                nview = View(*self._dense_order(qvec, named_mask, p.depth), p.dense_weight)
-                views.append(nview)
-                extra.append(nview.units)
+                views.append(View(*self._dense_order(qvec, named_mask, p.depth), p.dense_weight))
             timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -464,18 +473,15 @@ class Searcher:
     @property
     def static_features(self) -> StaticFeatures:
         if self._static is None:
-            by_code = {d.code: d for d in self.documents.values()}
-            replaced = {
-                d.id
-                for d in self.documents.values()
-                if d.status.startswith("replaced")
-                and any(r in by_code and by_code[r].id in self.docs_with_body for r in d.replaced_by)
-            }
-            self._static = StaticFeatures(self.unit_ids, self.clauses, self.documents, replaced, self.group_of)
+            self._static = StaticFeatures(
+                self.unit_ids, self.clauses, self.documents, self._replaced_docs(), self.group_of
+            )
         return self._static
 
     def feature_matrix(self, cands: Candidates) -> np.ndarray:
         """The second stage's features of every candidate (see indexer/rerank.py)."""
+        if cands.lex is not None and cands.plain is None:
+            raise ValueError("feature_matrix needs candidates(..., features=True)")
         units = cands.units
         n = len(units)
 

@@ -80,7 +80,7 @@ def test_exact_searches_the_words_as_typed(searcher, index_settings, capsys):
 
 
 def test_second_stage_features_and_opt_in_ranker(searcher, tmp_path):
-    cands = searcher.candidates("Điều lệ Đảng quy định thời hiệu kỷ luật đảng viên")
+    cands = searcher.candidates("Điều lệ Đảng quy định thời hiệu kỷ luật đảng viên", features=True)
     x = searcher.feature_matrix(cands)
     assert x.shape == (len(cands.units), len(FEATURES))
     named = x[:, FEATURES.index("named_doc")]
