@@ -24,7 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from indexer.live import LiveSearcher
+from indexer.search.live import LiveSearcher
 
 log = logging.getLogger("soi.serve")
 MAX_K = 50

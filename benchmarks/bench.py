@@ -69,7 +69,7 @@ def _dir_size(path: Path) -> int:
 
 def _queries() -> list[str]:
     from eval.dataset import load_questions
-    from indexer.normalize import strip_diacritics
+    from indexer.text.normalize import strip_diacritics
 
     items = load_questions(DEV_SET)
     plain = [strip_diacritics(q.question) for q in items]
@@ -108,10 +108,10 @@ def _settings(index_dir: Path, corpus_dir: Path):
 def phase_real(work: str, threads: int, rounds: int) -> dict:
     """Full build of the bundled corpus, incremental rebuild after one document changes, query latency."""
     _limit_threads(threads)
-    from indexer.build import build_index
-    from indexer.corpus import bundled_corpus_dir
-    from indexer.embedder import Embedder
-    from indexer.search import Searcher
+    from indexer.corpus.load import bundled_corpus_dir
+    from indexer.embed.embedder import Embedder
+    from indexer.index.build import build_index
+    from indexer.search.searcher import Searcher
 
     work_dir = Path(work)
     corpus_dir = work_dir / "corpus"
@@ -167,7 +167,7 @@ def phase_serving(work: str, threads: int) -> dict:
     import faiss
 
     faiss.omp_set_num_threads(threads)
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     work_dir = Path(work)
     s = replace(_settings(work_dir / "index", work_dir / "corpus"), threads=threads)
@@ -224,9 +224,9 @@ class MixedPassages:
 
 def _sentence_pool() -> tuple[list[str], list[str]]:
     """Real sentences of normative clauses and real article titles, to recombine."""
-    from indexer.build import load_documents
     from indexer.config import load_settings
-    from indexer.parse import parse_document
+    from indexer.corpus.parse import parse_document
+    from indexer.index.freshness import load_documents
 
     sentences: set[str] = set()
     titles: set[str] = set()
@@ -279,10 +279,10 @@ def write_synthetic_corpus(directory: Path, units: int, seed: int = 13) -> int:
 def phase_synthetic(work: str, units: int, threads: int, rounds: int, embeddings: str, hnsw: bool) -> dict:
     """Build an index of `units` synthetic clauses and time queries on it (and, if asked, flat vs HNSW)."""
     _limit_threads(threads)
-    from indexer.build import build_index
-    from indexer.dense import DenseIndex
-    from indexer.embedder import Embedder
-    from indexer.search import Searcher
+    from indexer.embed.embedder import Embedder
+    from indexer.index.build import build_index
+    from indexer.index.dense import DenseIndex
+    from indexer.search.searcher import Searcher
 
     work_dir = Path(work)
     corpus_dir = work_dir / "corpus"

@@ -37,7 +37,7 @@ class FlagRate:
 def measure(searcher, dev_path: Path, offtopic_path: Path) -> list[FlagRate]:
     """Flag rates per group; raises when the searcher has no calibration for its model."""
     if searcher.calibration is None:
-        raise RuntimeError("answerability is not calibrated for this model: run python -m indexer.answerability")
+        raise RuntimeError("answerability is not calibrated for this model: run python -m indexer.search.calibrate")
     questions = load_questions(dev_path)
     resolver = GoldResolver(searcher.documents, searcher.clauses)
     answerable = [q for q in questions if any(g.in_corpus for g in resolver.resolve_all(q.gold))]
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--offtopic", type=Path, default=ROOT / "offtopic.jsonl")
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     rates = measure(Searcher.open(), a.dev, a.offtopic)
     if a.json:

@@ -1,4 +1,4 @@
-"""Case evaluation (`python -m eval.cases`): run `indexer.case.analyze_case` — what `soi case` and the «Kiểm tra»
+"""Case evaluation (`python -m eval.cases`): run `indexer.rules.case.analyze_case` — what `soi case` and the «Kiểm tra»
 page run — on the hand-labelled inspector cases of eval/cases.yaml and score what an inspector would see.
 
 Reported, over the cases:
@@ -11,7 +11,7 @@ Reported, over the cases:
 - not-in-corpus rate: of the cases whose right QĐ 69 article is only a missing one, how often the system says so for
   that article (an absent provision of the right kind shown, or a note on the kind among the corpus notes);
 - form units: rules that are templates, forms, appendices, tables of contents, preambles or signatures (should be 0),
-  decided here from the unit's own headings, independently of `indexer.case.form_reason`.
+  decided here from the unit's own headings, independently of `indexer.rules.case.form_reason`.
 
 `--write` records the summary in eval/regression.yaml under the top-level key `cases:` (the dev-set `groups:` block is
 left as it is); tests/test_cases_eval.py fails when a number drops beyond the recorded tolerance.
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from indexer.case import CaseDiscipline, CaseResult
-    from indexer.search import Searcher
+    from indexer.rules.case import CaseDiscipline, CaseResult
+    from indexer.search.searcher import Searcher
 
 CASES = Path(__file__).with_name("cases.yaml")
 REGRESSION = Path(__file__).with_name("regression.yaml")
@@ -154,7 +154,7 @@ def load_cases(path: Path = CASES) -> list[dict[str, Any]]:
 def _absent_matches(d: CaseDiscipline, missing: list[dict[str, Any]], who: str) -> bool:
     """An «chưa có trong kho» provision names a labelled missing article: its number, or (number unknown) the kind's
     words, for the one who violated when the provision says whom it binds."""
-    from indexer.normalize import fold
+    from indexer.text.normalize import fold
 
     own = fold(" ".join([d.citation, d.kind, d.note, d.clause_id.replace("-", " ")]))
     side = d.clause_id.rsplit("/", 1)[-1] if "/chua-co/" in d.clause_id else ""
@@ -185,7 +185,7 @@ def judge_discipline(d: CaseDiscipline, label: dict[str, Any], who: str) -> bool
 def says_missing(result: CaseResult, label: dict[str, Any], who: str) -> bool | None:
     """None when the case's right QĐ 69 article is in the corpus or none applies; else whether the system names the
     missing article (an absent provision of the right kind shown) or the kind among its notes on the corpus."""
-    from indexer.normalize import fold
+    from indexer.text.normalize import fold
 
     missing = label.get("missing", [])
     if not missing or label.get("articles") or label.get("none"):
@@ -214,7 +214,7 @@ def score_case(case: dict[str, Any], result: CaseResult, searcher: Searcher) -> 
 def evaluate(searcher: Searcher, cases: list[dict[str, Any]] | None = None, k: int = 5,
              mode: str = "fused") -> tuple[Summary, dict[str, CaseResult]]:
     """Run every case through `analyze_case` (default settings of `soi case`: k=5, fused, no suggestions)."""
-    from indexer.case import analyze_case
+    from indexer.rules.case import analyze_case
 
     cases = load_cases() if cases is None else cases
     scores, results = [], {}
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="record the numbers in eval/regression.yaml (`cases:`)")
     p.add_argument("--check", action="store_true", help="exit 1 when a number dropped beyond the tolerance")
     args = p.parse_args(argv)
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     searcher = Searcher.open(load_model=args.mode != "lexical", allow_stale=True)
     summary, _ = evaluate(searcher, load_cases(args.cases), k=args.k, mode=args.mode)

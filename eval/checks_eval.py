@@ -70,7 +70,7 @@ class Score:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    from indexer.normalize import fold
+    from indexer.text.normalize import fold
 
     if not a or not b:
         return False
@@ -91,7 +91,7 @@ def _any_same(gold: list[str], got: list[str | None]) -> bool:
 
 def score(documents: dict, clauses: dict, gold_path: Path = GOLD, curated: bool = True) -> Score:
     """Score the extractor over every clause of the gold file."""
-    from indexer.checks import all_checks, apply_curation, extract_checks, load_curated
+    from indexer.rules.checks import all_checks, apply_curation, extract_checks, load_curated
 
     gold = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
     cur = load_curated() if curated else []
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-curation", action="store_true")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     searcher = Searcher.open(load_model=False)
     results = {}

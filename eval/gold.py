@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from eval.dataset import GoldRef
-from indexer.models import Clause, Document
+from indexer.corpus.models import Clause, Document
 
 _ARTICLE_NUMBER = re.compile(r"\d+[a-z]?", re.IGNORECASE)  # "29", "5a": a real Điều; else a section path
 
@@ -58,7 +58,7 @@ def _section_candidates(doc_id: str, article: str) -> list[str]:
 
 def _parse_clause_id_for() -> Callable[..., str] | None:
     try:
-        from indexer.parse import clause_id_for  # the parser's own rule, when it has one
+        from indexer.corpus.parse import clause_id_for  # the parser's own rule, when it has one
     except ImportError:
         return None
     return clause_id_for

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from eval.dataset import GoldRef
 from eval.gold import GoldResolver
-from indexer.models import Clause, Document
-from indexer.normalize import fold, nfc
+from indexer.corpus.models import Clause, Document
+from indexer.text.normalize import fold, nfc
 
 MIN_WORDS = 2  # a one-word heading ("Hiệu lực") names no topic of its own
 
@@ -113,8 +113,8 @@ def write_jsonl(items: Iterable[dict], path: Path) -> Path:
 
 def load_bundled() -> tuple[dict[str, Document], dict[str, Clause]]:
     """Documents and clauses of the bundled corpus, parsed directly (no index needed)."""
-    from indexer.corpus import bundled_corpus_dir, load_corpus
-    from indexer.parse import parse_document
+    from indexer.corpus.load import bundled_corpus_dir, load_corpus
+    from indexer.corpus.parse import parse_document
 
     documents = {d.id: d for d in load_corpus(bundled_corpus_dir())}
     clauses = {c.id: c for d in documents.values() for c in parse_document(d)}
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=120, help="quiz questions to generate (--set quiz)")
     args = ap.parse_args(argv)
     if args.set == "quiz":
-        from indexer.search import Searcher
+        from indexer.search.searcher import Searcher
 
         items = quiz_known_items(Searcher.open(load_model=False), n=args.n)
     else:

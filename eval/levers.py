@@ -51,7 +51,7 @@ def known_item_sets(searcher) -> dict[str, list[Question]]:
 
 
 def evaluate(searcher, questions: list[Question], configs: dict[str, dict], nodiacritics: bool) -> EvalReport:
-    from indexer.search import FusionParams
+    from indexer.search.searcher import FusionParams
 
     def system(overrides: dict) -> Callable:
         params = dataclasses.replace(FusionParams(), **overrides)
@@ -80,9 +80,9 @@ def rows(report: EvalReport, name: str, group: str) -> tuple[float | None, str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.levers", description=__doc__.splitlines()[0])
     p.add_argument("--dev", type=Path, default=ROOT / "dev.jsonl")
-    p.add_argument("--ranker", type=Path, help="a ranker from `python -m indexer.rerank_train` to include")
+    p.add_argument("--ranker", type=Path, help="a ranker from `python -m indexer.search.rerank_train` to include")
     a = p.parse_args(argv)
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     searcher = Searcher.open()
     configs = lever_configs(a.ranker)

@@ -1,8 +1,9 @@
 """Lock in measured dev-set scores: compare a fresh EvalReport with `eval/regression.yaml`.
 
-Like pyserini's regression YAMLs: the expected numbers live beside the eval code, and a test fails when a
-change drops one beyond `tolerance`. Gains never fail; refresh the file with `write_baseline` when a change
-is meant to move the numbers, so the new level is what gets defended.
+Like pyserini's two-click reproductions: each record names the command that produced it, the corpus hash and the
+model checksum it was measured on, and is compared in both directions: a change that drops a score beyond
+`tolerance` fails, and so does one that raises it without re-recording (`python -m eval.regression`), so the
+file, and the README tables tested against it, always say what this version measures.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ _HEADER = """\
 # Written by `python -m eval.regression` (eval.regression.write_baseline) from {dataset}; scope "{scope}",
 # top k = {k}. Structure: group -> system -> level -> metric -> value; null entries are not checked.
 # Group "overall" = the file's questions; "nodiacritics" = the same questions with diacritics stripped.
-# A drop larger than `tolerance` fails tests/test_eval_dataset.py::test_dev_set_regression.
+# A move larger than `tolerance` either way, or another corpus hash or model checksum, fails
+# tests/test_eval_dataset.py::test_dev_set_regression; re-record with the command below.
 """
+COMMAND = "python -m eval.regression"
 
 
 def load_baseline(path: str | Path = BASELINE_PATH) -> dict[str, Any]:
@@ -62,11 +65,31 @@ def needs_nodiacritics(baseline: dict[str, Any]) -> bool:
     return "nodiacritics" in _groups(baseline)
 
 
-def check_regression(report: EvalReport, baseline_path: str | Path = BASELINE_PATH) -> list[str]:
-    """Metrics that dropped by more than the tolerance, as readable lines; empty when none did.
+def provenance(searcher) -> dict[str, str]:
+    """What a record was measured on: the command, the index's corpus hash and the embedding model's checksum."""
+    manifest = getattr(searcher, "manifest", {}) or {}
+    return {"command": COMMAND, "corpus_hash": str(manifest.get("corpus_hash", "")),
+            "model_checksum": str((manifest.get("model") or {}).get("checksum", ""))}
 
-    Systems absent from the report (not run) and null baseline values are skipped; a metric the report lacks
-    while the baseline has a number is reported, since that silently loses a check.
+
+def check_provenance(baseline: dict[str, Any], searcher) -> list[str]:
+    """Lines naming what differs between the record's corpus/model and the index measured now (empty: same)."""
+    now = provenance(searcher)
+    out = []
+    for key in ("corpus_hash", "model_checksum"):
+        recorded = baseline.get(key)
+        if recorded and now[key] and recorded != now[key]:
+            out.append(f"{key}: recorded {recorded[:12]}…, this index {now[key][:12]}… — re-record with "
+                       f"`{baseline.get('command', COMMAND)}`")
+    return out
+
+
+def check_regression(report: EvalReport, baseline_path: str | Path = BASELINE_PATH) -> list[str]:
+    """Metrics that moved by more than the tolerance either way, as readable lines; empty when none did.
+
+    A drop is a regression; a gain that was not re-recorded leaves the file (and the README) describing another
+    version. Systems absent from the report (not run) and null baseline values are skipped; a metric the report
+    lacks while the baseline has a number is reported, since that silently loses a check.
     """
     base = load_baseline(baseline_path)
     tol = float(base.get("tolerance", DEFAULT_TOLERANCE))
@@ -89,6 +112,11 @@ def check_regression(report: EvalReport, baseline_path: str | Path = BASELINE_PA
                             f"{where}: {got:.3f} < {float(expected):.3f} "
                             f"(dropped {float(expected) - got:.3f} > tolerance {tol})"
                         )
+                    elif got > float(expected) + tol + 1e-9:
+                        problems.append(
+                            f"{where}: {got:.3f} > {float(expected):.3f} (rose {got - float(expected):.3f} > "
+                            f"tolerance {tol}, not re-recorded: run `{base.get('command', COMMAND)}`)"
+                        )
     return problems
 
 
@@ -98,6 +126,7 @@ def write_baseline(
     tolerance: float = DEFAULT_TOLERANCE,
     scope: str = "answerable",
     groups: tuple[str, ...] = ("overall", "nodiacritics"),
+    measured_on: dict[str, str] | None = None,
 ) -> Path:
     """Record the report's scores as the new baseline (rounded to 4 places), one block per question group."""
     out: dict[str, Any] = {}
@@ -114,6 +143,7 @@ def write_baseline(
         if systems:
             out[group] = systems
     data = {
+        **(measured_on or {"command": COMMAND}),
         "tolerance": tolerance,
         "scope": scope,
         "k": report.k,
@@ -140,15 +170,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval.dataset import load_questions
     from eval.runner import run_eval
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     ap = argparse.ArgumentParser(prog="python -m eval.regression", description=main.__doc__)
     ap.add_argument("dataset", nargs="?", default="eval/dev.jsonl")
     ap.add_argument("--out", type=Path, default=BASELINE_PATH)
     args = ap.parse_args(argv)
-    report = run_eval(load_questions(args.dataset), Searcher.open(), with_nodiacritics=True, k=10,
-                      dataset=args.dataset)
-    print(write_baseline(report, args.out))
+    searcher = Searcher.open()
+    report = run_eval(load_questions(args.dataset), searcher, with_nodiacritics=True, k=10, dataset=args.dataset)
+    print(write_baseline(report, args.out, measured_on=provenance(searcher)))
     return 0
 
 

@@ -50,7 +50,7 @@ from eval.results import (  # noqa: F401  (re-exported: these names were defined
     SystemResult,
 )
 from eval.stats import bootstrap_ci_columns
-from indexer.models import Clause, Document, Hit
+from indexer.corpus.models import Clause, Document, Hit
 
 DEFAULT_SYSTEMS = ("fused", "lexical", "dense")
 SNIPPET_CHARS = 120
@@ -68,7 +68,7 @@ class SearcherLike(Protocol):
 def strip_diacritics(text: str) -> str:
     """The project's own folding when present (so eval strips exactly as users type), else Unicode NFD."""
     try:
-        from indexer.normalize import strip_diacritics as project_strip
+        from indexer.text.normalize import strip_diacritics as project_strip
     except ImportError:
         project_strip = None
     if project_strip is not None:
@@ -278,7 +278,7 @@ def run_eval(
 
 
 def _open_searcher() -> Any:
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     return Searcher.open()
 

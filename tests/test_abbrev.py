@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.abbrev import ABBREVIATIONS, expand_for_index, expand_query
-from indexer.normalize import canonical, fold
+from indexer.text.abbrev import ABBREVIATIONS, expand_for_index, expand_query
+from indexer.text.normalize import canonical, fold
 
 
 def added(text: str) -> str:

@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from eval.answerability import measure
-from indexer.answerability import Calibration, load_calibration
-from indexer.rerank import FEATURES, Ranker, load_ranker
+from indexer.search.answerability import Calibration, load_calibration
+from indexer.search.rerank import FEATURES, Ranker, load_ranker
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_calibration_ships_for_the_default_model_only(searcher):
-    assert searcher.calibration is not None, "indexer/data/answerability.json must match the offline e5-small"
+    assert searcher.calibration is not None, "indexer/search/data/answerability.json must match the offline e5-small"
     assert load_calibration("sha256:some-other-model") is None
 
 

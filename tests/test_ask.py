@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from app.cli import main
-from indexer.search import View, fuse, minmax
+from app.cli.main import main
+from indexer.search.searcher import View, fuse, minmax
 
 
 @pytest.fixture()

@@ -7,12 +7,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from support import small_settings
 
-from app.cli import main
-from indexer import store
+from app.cli.main import main
 from indexer.config import CONFIG_EXIT_CODE, ConfigError, load_settings, require_writable
-from indexer.search import Searcher
-from tests.test_library import small_settings
+from indexer.index import store
+from indexer.search.searcher import Searcher
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_valid_values_still_accepted(clean_env):
 
 @pytest.fixture(scope="module")
 def small_index(tmp_path_factory, embedder):
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     s = small_settings(tmp_path_factory.mktemp("damaged"))
     build_index(s, embedder=embedder)

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 from ui_support import ENTRY
 
-from app.cli import main
-from indexer.case import (
+from app.cli.main import main
+from indexer.rules.case import (
     CSV_FIELDS,
     SUGGESTIONS_TITLE,
     analyze_case,
@@ -24,7 +24,7 @@ from indexer.case import (
     out_of_scope,
     to_markdown,
 )
-from indexer.discipline import BY_KIND, SIMILARITY, TEXT
+from indexer.rules.discipline import BY_KIND, SIMILARITY, TEXT
 
 TIMEOUT = 180
 
@@ -149,7 +149,7 @@ def test_cli_case(built_index, index_settings, capsys, tmp_path) -> None:
     assert main(["case", CASE, "--index", idx, "--format", "docx"]) == 2  # binary output needs --out
 
 
-def test_kiem_tra_page(ui_env, monkeypatch) -> None:  # noqa: F811
+def test_kiem_tra_page(ui_env, monkeypatch) -> None:
     from streamlit.testing.v1 import AppTest
 
     for k, v in ui_env.items():

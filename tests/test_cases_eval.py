@@ -9,7 +9,7 @@ import json
 import pytest
 
 from eval.cases import CASES, check_regression, evaluate, is_form_unit, load_baseline, load_cases, main
-from indexer.case import analyze_case
+from indexer.rules.case import analyze_case
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.catalog import render
-from indexer.corpus import bundled_corpus_dir, load_corpus
+from indexer.corpus.catalog import render
+from indexer.corpus.load import bundled_corpus_dir, load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_RAW = ROOT.parent / "shared" / "corpus" / "raw"
@@ -16,7 +16,7 @@ SHARED_RAW = ROOT.parent / "shared" / "corpus" / "raw"
 def test_catalogue_is_up_to_date():
     expected = render(load_corpus(bundled_corpus_dir()))
     assert (bundled_corpus_dir() / "README.md").read_text(encoding="utf-8") == expected, (
-        "corpus/README.md is stale: run `python -m indexer.catalog > corpus/README.md`"
+        "corpus/README.md is stale: run `python -m indexer.corpus.catalog > corpus/README.md`"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from eval.checks_eval import score
-from indexer.checks import (
+from indexer.rules.checks import (
     OBLIGATION,
     PERMISSION,
     PROHIBITION,
@@ -66,7 +66,7 @@ def test_curated_layer_wins(searcher) -> None:
 
 def test_checks_carry_their_discipline_links(searcher) -> None:
     [ban] = checks_for("qd-37-2021/d9", searcher, with_discipline=True)
-    # the members' QĐ 69 article on that kind of violation, named though not collected (indexer/discipline.py);
+    # the members' QĐ 69 article on that kind of violation, named though not collected (indexer/rules/discipline.py);
     # never the organisations' one (Điều 17)
     assert len(ban.penalties) == 1 and ban.penalties[0].startswith("qd-69-2022/chua-co/tham-nhung")
     [right] = checks_for("dieu-le-dang-2011/d33", searcher, with_discipline=True)

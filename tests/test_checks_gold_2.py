@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from eval.checks_eval import GOLD, GOLD_2, score
-from indexer.checks import OBLIGATION, PERMISSION, PROHIBITION, RESTRICTION, extract_checks
+from indexer.rules.checks import OBLIGATION, PERMISSION, PROHIBITION, RESTRICTION, extract_checks
 
 
 def _checks(searcher, cid: str):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import threading
@@ -17,9 +16,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from indexer import store
-from indexer.build import build_index
-from tests.test_library import articles, header, small_settings, write
+from support import articles, header, small_settings, wait_for_port, write
+
+from indexer.index import store
+from indexer.index.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "hình thức kỷ luật đối với đảng viên dự bị"
@@ -30,24 +30,6 @@ MAX_REQUESTS = 2000
 def _get(port: int, path: str) -> tuple[int, dict]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
         return r.status, json.loads(r.read().decode("utf-8"))
-
-
-def _wait_for_port(server: subprocess.Popen, timeout: float = 180) -> int:
-    """Read the server's output until it says where it listens ("soi serve: http://127.0.0.1:PORT/…")."""
-    seen: list[str] = []
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        ready, _, _ = select.select([server.stdout], [], [], 1.0)
-        if not ready:
-            assert server.poll() is None, "soi serve exited:\n" + "".join(seen)
-            continue
-        line = server.stdout.readline()
-        seen.append(line)
-        if "soi serve: http://127.0.0.1:" in line:
-            threading.Thread(target=server.stdout.read, daemon=True).start()  # keep the pipe drained
-            return int(line.split("127.0.0.1:")[1].split("/")[0])
-        assert line or server.poll() is None, "soi serve exited:\n" + "".join(seen)
-    raise AssertionError("soi serve did not start in time:\n" + "".join(seen))
 
 
 def test_searches_during_reindex_answer_from_old_then_new(tmp_path, embedder):
@@ -63,7 +45,7 @@ def test_searches_during_reindex_answer_from_old_then_new(tmp_path, embedder):
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", "0"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        port = _wait_for_port(server)
+        port = wait_for_port(server)
         assert _get(port, "/health")[1]["version"] == old_version
 
         stop = threading.Event()

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_library import articles, header, run, small_settings, use_config, write
+from support import articles, header, run, small_settings, use_config, write
 
-from indexer import freshness, store
-from indexer.build import build_index
 from indexer.config import Settings, load_settings
-from indexer.frontmatter import split_front_matter
+from indexer.corpus.frontmatter import split_front_matter
+from indexer.index import freshness, store
+from indexer.index.build import build_index
 from indexer.ingest.library import commit, list_added, prepare
-from indexer.live import LiveSearcher
-from indexer.search import Searcher
+from indexer.search.live import LiveSearcher
+from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "hình thức kỷ luật đối với đảng viên dự bị"
@@ -119,7 +119,7 @@ def replace(src, dst, *args, **kwargs):
 
 
 os.replace = replace
-from app.cli import main
+from app.cli.main import main
 
 main(["add", "--yes", "--threads", "2", source])
 """
@@ -364,7 +364,7 @@ def test_two_builds_at_once_run_one_after_the_other_and_the_second_reuses_the_fi
 HOLD_LOCK = r"""
 import sys, time
 from pathlib import Path
-from indexer import store
+from indexer.index import store
 
 held = store.build_lock(Path(sys.argv[1]))
 held.__enter__()

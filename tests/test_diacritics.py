@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from corpus_text import corpus_body_lines
+from support import corpus_body_lines
 
-from indexer.diacritics import DiacriticRestorer
-from indexer.normalize import fold, strip_diacritics
+from indexer.text.diacritics import DiacriticRestorer
+from indexer.text.normalize import fold, strip_diacritics
 
 _SYL = re.compile(r"[^\W_]+")
 # Measured: 98.3% syllable accuracy on these 200 held-out sentences (fit on the rest of the corpus).

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from indexer.checks import all_checks
-from indexer.discipline import (
+from indexer.rules.checks import all_checks
+from indexer.rules.discipline import (
     CURATED,
     LOW_SCORE,
     MEMBER,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import load_corpus
-from indexer.docref import DIEU_LE, DocRef, find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
-from indexer.models import Document
+from indexer.corpus.docref import DIEU_LE, DocRef, find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
+from indexer.corpus.load import load_corpus
+from indexer.corpus.models import Document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

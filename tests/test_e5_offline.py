@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import e5_offline as eo
+from indexer.embed import e5_offline as eo
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -40,7 +40,7 @@ def test_short_text_is_one_window_and_vectors_are_unit_length(embedder):
 def test_queries_go_through_onnx_runtime_and_match_pytorch(embedder):
     """ONNX Runtime answers queries, with PyTorch's vectors (dev questions, with and without diacritics)."""
     from eval.dataset import load_questions
-    from indexer.normalize import strip_diacritics
+    from indexer.text.normalize import strip_diacritics
 
     assert embedder.query_engine == "onnxruntime"
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
@@ -54,7 +54,7 @@ def test_queries_go_through_onnx_runtime_and_match_pytorch(embedder):
 
 
 def test_torch_backend_is_used_when_asked(monkeypatch):
-    from indexer.embedder import Embedder
+    from indexer.embed.embedder import Embedder
 
     monkeypatch.setenv("SOI_QUERY_BACKEND", "torch")
     e = Embedder()

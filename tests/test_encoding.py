@@ -10,9 +10,10 @@ import random
 import unicodedata
 
 import pytest
+from support import corpus_body_lines
 
-from indexer.corpus import bundled_corpus_dir
-from indexer.frontmatter import split_front_matter
+from indexer.corpus.frontmatter import split_front_matter
+from indexer.corpus.load import bundled_corpus_dir
 from indexer.ingest.encoding import (
     TCVN3_TO_UNICODE,
     UNICODE_TO_VNI,
@@ -27,7 +28,6 @@ from indexer.ingest.encoding import (
     vni_to_unicode,
 )
 from indexer.ingest.errors import IngestError
-from tests.corpus_text import corpus_body_lines
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 TCVN3_CAPITALS = "ĂÂÊÔƠƯĐ"  # the only capitals outside ASCII that TCVN3 (VN3) has codes for

@@ -155,6 +155,7 @@ def test_dev_set_regression(request):
     from eval.regression import (
         BASELINE_PATH,
         baseline_systems,
+        check_provenance,
         check_regression,
         has_values,
         load_baseline,
@@ -174,5 +175,5 @@ def test_dev_set_regression(request):
         with_nodiacritics=needs_nodiacritics(baseline),
         k=int(baseline.get("k", 10)),
     )
-    problems = check_regression(report, BASELINE_PATH)
-    assert not problems, "dev-set scores dropped:\n" + "\n".join(problems)
+    problems = check_provenance(baseline, searcher) + check_regression(report, BASELINE_PATH)
+    assert not problems, "dev-set scores differ from eval/regression.yaml:\n" + "\n".join(problems)

@@ -25,7 +25,7 @@ from eval.metrics import (
 from eval.regression import check_regression, has_values, load_baseline, write_baseline
 from eval.report import format_table, to_json, write_markdown
 from eval.runner import main_eval, nodiacritics_copies, run_eval
-from indexer.models import Clause, Document, Hit
+from indexer.corpus.models import Clause, Document, Hit
 
 L2_3 = math.log2(3)  # 1.5849625
 L2_5 = math.log2(5)  # 2.3219281
@@ -527,6 +527,10 @@ def test_regression_check(tmp_path):
     assert len(problems) == 1 and problems[0].startswith("overall fused article mrr@10: 0.500 < 0.600"), problems
     path.write_text(text.replace("mrr@10: 0.5,", "mrr@10: 0.515,", 1), encoding="utf-8")
     assert check_regression(rep, path) == []
+    # and in the other direction: a gain beyond the tolerance that was not re-recorded is reported, with the command
+    path.write_text(text.replace("mrr@10: 0.5,", "mrr@10: 0.4,", 1), encoding="utf-8")
+    problems = check_regression(rep, path)
+    assert len(problems) == 1 and "0.500 > 0.400" in problems[0] and "python -m eval.regression" in problems[0]
     # the shipped baseline holds measured numbers for both question groups
     from eval.regression import BASELINE_PATH
 
@@ -556,3 +560,20 @@ def test_main_eval_exit_codes(tmp_path, capsys):
     # one question, gold article found at rank 1: every figure 1, the interval of one question is the point
     assert row.split()[:5] == ["overall", "article", "1", "fused", "1.000"] and "[1.00–1.00]" in row
     assert (tmp_path / "r.png").exists()
+
+
+def test_regression_record_names_its_corpus_and_model(tmp_path):
+    from eval.regression import check_provenance
+
+    class Measured:
+        manifest = {"corpus_hash": "c" * 64, "model": {"checksum": "m" * 64}}
+
+    rep, _ = _report(with_nodiacritics=False)
+    path = write_baseline(rep, tmp_path / "reg.yaml", measured_on={"command": "python -m eval.regression",
+                                                                  "corpus_hash": "c" * 64, "model_checksum": "m" * 64})
+    base = load_baseline(path)
+    assert base["command"] == "python -m eval.regression" and check_provenance(base, Measured()) == []
+    Measured.manifest = {"corpus_hash": "d" * 64, "model": {"checksum": "m" * 64}}
+    problems = check_provenance(base, Measured())
+    assert len(problems) == 1 and problems[0].startswith("corpus_hash: recorded cccc")
+    assert "eval.regression" in problems[0]

@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from test_library import articles, header, run, write
+from support import articles, header, run, write
 
-from app.cli import streamlit_argv
+from app.cli.ui import streamlit_argv
 from app.ui.login import LoginLimiter, lockout_message
-from indexer.frontmatter import split_front_matter
+from indexer.corpus.frontmatter import split_front_matter
+from indexer.corpus.models import Document
+from indexer.corpus.parse import parse
+from indexer.export.printable import _font_dir
 from indexer.ingest.errors import IngestError
 from indexer.ingest.readers import DEFAULT_MAX_CHARS, read_file
-from indexer.models import Document
-from indexer.parse import parse
-from indexer.printable import _font_dir
 
 LIMIT = 200 * 2**20
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -166,12 +165,9 @@ def test_repeated_unit_ids_keep_their_numbering():
 
 # ---- 2. the UI: this machine only unless asked; admin password attempts limited --------------------------------
 def _app_argv(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[list[str], str]:
-    """What `soi app …` hands to Streamlit (its main is replaced, nothing is served)."""
-    from streamlit.web import cli as stcli
-
+    """What `soi app …` hands to Streamlit (the exec into `python -m streamlit` is replaced, nothing is served)."""
     seen: list[list[str]] = []
-    monkeypatch.setattr(stcli, "main", lambda: seen.append(list(sys.argv)) or 0)
-    monkeypatch.setattr(sys, "argv", ["soi"])
+    monkeypatch.setattr(os, "execv", lambda exe, args: seen.append(list(args[2:])))  # [python, -m, streamlit, …]
     code, _out, err = run("app", *argv)
     assert code == 0, err
     return seen[0], err

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import store
-from indexer.build import build_index
 from indexer.config import Settings
-from indexer.search import Searcher
+from indexer.index import store
+from indexer.index.build import build_index
+from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_DOCS = ["qd-37-2021.md", "qd-205-2019.md", "qd-114-2023.md"]
@@ -131,7 +131,7 @@ def test_failed_build_keeps_previous_index(tmp_path, embedder):
 KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.config import Settings
 marker = Path(sys.argv[3])
 def slow(stage, done, total):
@@ -179,7 +179,7 @@ def test_killed_build_leaves_previous_index_and_next_build_cleans_up(tmp_path, e
 
 def test_user_folder_of_plain_text_is_indexed_and_remembered(tmp_path, embedder):
     """A .txt without front matter (the body of QĐ 114, real text) beside the bundled corpus."""
-    from indexer.frontmatter import split_front_matter
+    from indexer.corpus.frontmatter import split_front_matter
 
     raw = (ROOT / "corpus" / "qd-114-2023.md").read_text(encoding="utf-8")
     _, body_start = split_front_matter(raw, ROOT / "corpus" / "qd-114-2023.md")

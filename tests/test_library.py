@@ -7,82 +7,21 @@ the header names an invented number so it cannot be mistaken for a real regulati
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from support import articles, body, header, run, small_settings, use_config, write
 
-from app.cli import main as soi
-from indexer import store
-from indexer.build import build_index, load_documents
 from indexer.config import Settings
-from indexer.corpus import bundled_corpus_dir
-from indexer.frontmatter import split_front_matter
+from indexer.index import store
+from indexer.index.build import build_index
+from indexer.index.freshness import load_documents
 from indexer.ingest.errors import IngestError
 from indexer.ingest.library import commit, list_added, prepare, reconsider, remove, safe_upload_path, text_hash
-from indexer.search import Searcher
+from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL_DOCS = ["qd-37-2021.md", "qd-205-2019.md", "qd-114-2023.md"]
-
-
-def body(name: str) -> str:
-    raw = (bundled_corpus_dir() / name).read_text(encoding="utf-8")
-    _, start = split_front_matter(raw, name)
-    return raw[start:]
-
-
-def articles(name: str, first: int, last: int) -> str:
-    """Articles first..last of a corpus document, verbatim (lines from "Điều first." up to "Điều last+1.")."""
-    text = body(name)
-    start = text.index(f"Điều {first}.")
-    end = text.find(f"Điều {last + 1}.", start)
-    return text[start: end if end > 0 else len(text)]
-
-
-def header(number: str, day: int, month: int, year: int, kind: str = "QUY ĐỊNH", about: str = "về thử nghiệm") -> str:
-    return (f"BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố: {number}\n"
-            f"Hà Nội, ngày {day} tháng {month} năm {year}\n{kind}\n{about}\n")
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def small_settings(tmp_path: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in SMALL_DOCS:
-        shutil.copyfile(bundled_corpus_dir() / name, corpus / name)
-    return Settings(index_dir=tmp_path / "index", corpus_dirs=[corpus], include_bundled=False,
-                    library_dir=tmp_path / "library")
-
-
-def use_config(s: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the CLI at these settings through a config file, as a user would."""
-    cfg = tmp_path / "soi.toml"
-    cfg.write_text(
-        f'index_dir = "{s.index_dir}"\nlibrary_dir = "{s.library_dir}"\ninclude_bundled = false\n'
-        f'corpus_dirs = ["{s.corpus_dirs[0]}"]\n', encoding="utf-8")
-    monkeypatch.setenv("SOI_CONFIG", str(cfg))
-    monkeypatch.delenv("SOI_LIBRARY_DIR", raising=False)
-    monkeypatch.delenv("SOI_INDEX_DIR", raising=False)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = soi(list(argv))
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 2
-            err.write(str(e.code))
-    return code, out.getvalue(), err.getvalue()
-
-
 # ---- prepare / commit ----------------------------------------------------------------------------------------
 
 
@@ -193,7 +132,7 @@ def test_upload_name_is_kept_inside_the_folder(tmp_path):
 def _bad_files(tmp: Path) -> dict[str, Path]:
     from pypdf import PdfWriter
 
-    from indexer.printable import Block, to_pdf
+    from indexer.export.printable import Block, to_pdf
 
     files: dict[str, Path] = {}
     files["empty"] = write(tmp / "trong.txt", "")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import body_paragraphs
 
-from indexer.corpus import bundled_corpus_dir, load_corpus, load_document
+from indexer.corpus.load import bundled_corpus_dir, load_corpus, load_document
+from indexer.corpus.models import Document
+from indexer.export.printable import Block, to_pdf
 from indexer.ingest.metadata import FIELDS, GuessedMeta, front_matter, guess_metadata
 from indexer.ingest.readers import read_file
-from indexer.models import Document
-from indexer.printable import Block, to_pdf
-from tests.test_readers import body_paragraphs
 
 # Corpus documents whose file keeps the official header block (Số…, place and date, type line, title).
 HEADER_DOCS = [

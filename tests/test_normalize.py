@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.normalize import (
+from indexer.text.normalize import (
     canonical,
     fold,
     fold_ascii,

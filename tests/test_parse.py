@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import READERS, bundled_corpus_dir, find_document, load_corpus, load_document
-from indexer.frontmatter import CorpusError, split_front_matter
-from indexer.models import Clause, Document
-from indexer.parse import ParseResult, clause_id_for, full_text, parse, parse_document, search_text
+from indexer.corpus.frontmatter import CorpusError, split_front_matter
+from indexer.corpus.load import READERS, bundled_corpus_dir, find_document, load_corpus, load_document
+from indexer.corpus.models import Clause, Document
+from indexer.corpus.parse import ParseResult, clause_id_for, full_text, parse, parse_document, search_text
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 COMMENT = re.compile(r"<!--.*?-->", re.S)

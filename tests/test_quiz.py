@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_support import open_page
 
-from app.cli import main
-from indexer.citation import clause_citation
+from app.cli.main import main
+from indexer.corpus.citation import clause_citation
 from indexer.quiz import LEVELS, TYPE_LABELS, QuizEditError, QuizItem, apply_edit, generate_quiz, regenerate
 from indexer.quiz import difficulty as dif
 from indexer.quiz.export import (
@@ -195,7 +195,7 @@ def test_cli_quiz(index_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["quiz", "--index", index_dir, "--doc", "không có văn bản này xyz"]) == 2
 
 
-def test_on_tap_page(app: AppTest) -> None:  # noqa: F811
+def test_on_tap_page(app: AppTest) -> None:
     at = open_page(app, "views/on_tap.py")
     assert at.title[0].value == "Ôn tập"
     at.multiselect(key="quiz_docs").set_value([DL])

@@ -14,7 +14,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from app.cli import main
+from app.cli.main import main
 from indexer.quiz import QuizItem, generate_quiz
 from indexer.quiz.anki import DECK_PREFIX, FIELDS, MODEL_NAME, stable_id, to_apkg
 from indexer.quiz.export import export_bytes

@@ -16,15 +16,16 @@ from docx.oxml import parse_xml
 from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from support import body_paragraphs
 
-from indexer.corpus import bundled_corpus_dir, load_document
+from indexer.corpus.load import bundled_corpus_dir
+from indexer.corpus.models import Document
+from indexer.corpus.parse import parse
+from indexer.export.printable import Block, _font_dir, to_pdf
 from indexer.ingest.encoding import encode_tcvn3, encode_vni
 from indexer.ingest.errors import IngestError
 from indexer.ingest.ocr import ocr_available
 from indexer.ingest.readers import SUPPORTED, Extracted, pdf_text_to_lines, read_file
-from indexer.models import Document
-from indexer.parse import parse, search_text
-from indexer.printable import Block, _font_dir, to_pdf
 
 LIMIT = 200 * 2**20
 # TCVN3 has no codes for capitals with a tone mark (.VnTimeH drew them): plain TCVN3 text reads them lower-case.
@@ -33,13 +34,6 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
-def body_paragraphs(doc_id: str) -> list[str]:
-    """A corpus document's body as display paragraphs (hard wraps joined, provenance comments dropped)."""
-    doc = load_document(bundled_corpus_dir() / f"{doc_id}.md")
-    body = re.sub(r"<!--.*?-->", "", doc.text[doc.body_start :], flags=re.DOTALL)
-    return [p.strip() for p in search_text(body).split("\n") if p.strip()]
-
-
 def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import main
-from indexer.refs import REPLACES, RefGraph, extract_refs
+from app.cli.main import main
+from indexer.rules.refs import REPLACES, RefGraph, extract_refs
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from corpus_text import corpus_body_lines
+from support import corpus_body_lines
 
-from indexer import segment as seg
-from indexer.segment import SegmentCache, segment, segment_many, stripped_tokens, syllables
+from indexer.text import segment as seg
+from indexer.text.segment import SegmentCache, segment, segment_many, stripped_tokens, syllables
 
 
 def _corpus_lines() -> list[str]:

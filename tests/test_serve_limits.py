@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support import small_settings, wait_for_port
 
-from indexer.build import build_index
-from tests.test_concurrent_reindex import _wait_for_port
-from tests.test_library import small_settings
+from indexer.index.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 1.0  # --request-timeout given to the server
@@ -39,7 +38,7 @@ def server(tmp_path_factory, embedder):
                              str(TIMEOUT)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
-        yield proc, _wait_for_port(proc)
+        yield proc, wait_for_port(proc)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -235,12 +235,12 @@ def test_unbuildable_index_shows_message_not_traceback(
 
 
 def test_first_run_builds_index_with_progress(
-    app: AppTest, ui_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    app: AppTest, ui_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A missing index is built on first use; the build is faked by copying the session index (no 2-minute
     embedding), but it goes through the UI's progress callback."""
-    import indexer.build
-    from indexer import store
+    import indexer.index.build
+    from indexer.index import store
 
     calls: list[tuple[str, int, int]] = []
 
@@ -257,7 +257,7 @@ def test_first_run_builds_index_with_progress(
         store.publish(Path(settings.index_dir), work, manifest)
         return {**manifest, "build_seconds": 1.5}
 
-    monkeypatch.setattr(indexer.build, "build_index", fake_build)
+    monkeypatch.setattr(indexer.index.build, "build_index", fake_build)
     monkeypatch.setenv("SOI_INDEX_DIR", str(tmp_path / "fresh" / "index"))
     at = app.run()
     assert_clean(at)
@@ -279,7 +279,7 @@ def _marks(at: AppTest) -> list[str]:
 def test_highlights_mark_whole_words_of_the_query(app: AppTest) -> None:
     """Issue 16, UI 5: «quản» is not marked for «quan», nor the «cơ» of «cơ sở» for «cơ quan»; every mark is a run
     of whole words of the question (accents included)."""
-    from indexer.normalize import fold
+    from indexer.text.normalize import fold
 
     at = ask(app.run(), "cơ quan nào có thẩm quyền quyết định kỷ luật đảng viên")
     assert_clean(at)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ui_support import browser, screenshot, ui_server  # noqa: F401 — fixtures
 
 from app.ui import render
-from indexer.refs import graph_for
+from indexer.rules.refs import graph_for
 
 WAIT = 120
 

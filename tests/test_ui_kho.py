@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_library import articles, header
+from support import articles, header
 from test_ui_browser import WAIT, _by, _visible_english, assert_no_traceback, settle, wait_for, wait_text
 from ui_support import ENTRY, browser, open_page, running_app, screenshot  # noqa: F401 — browser is a fixture
 

@@ -8,15 +8,15 @@ from streamlit.testing.v1 import AppTest
 from ui_support import open_page
 
 from app.ui.render import md_escape
-from indexer.normalize import has_diacritics, strip_diacritics
 from indexer.quiz import QuizItem
 from indexer.quiz.export import parse_gift
+from indexer.text.normalize import has_diacritics, strip_diacritics
 
 DL = "dieu-le-dang-2011"
 
 
 @pytest.fixture()
-def page(app: AppTest) -> AppTest:  # noqa: F811
+def page(app: AppTest) -> AppTest:
     return open_page(app, "views/on_tap.py")
 
 

@@ -6,8 +6,8 @@ import html
 import re
 
 from app.ui import render
-from indexer.filters import facets, select_documents, type_label
-from indexer.models import Clause, Document
+from indexer.corpus.filters import facets, select_documents, type_label
+from indexer.corpus.models import Clause, Document
 
 
 def _doc(**kw) -> Document:
@@ -103,7 +103,7 @@ def test_heading_end_bolds_only_the_heading() -> None:
 
 
 def _marked(text: str, query: str) -> list[str]:
-    from indexer.highlight import highlight_spans
+    from indexer.text.highlight import highlight_spans
 
     return [text[s:e] for s, e in highlight_spans(text, query)]
 
@@ -111,7 +111,7 @@ def _marked(text: str, query: str) -> list[str]:
 def test_highlights_are_whole_words_of_the_query(quiz_searcher) -> None:
     """«thành viên» is not a match for «đảng viên», «đang» is not one for «đảng», «quản» not one for «quan», and
     «Đảng uỷ cơ sở» gives «Đảng uỷ», never «Đảng uỷ cơ»."""
-    from indexer.normalize import fold
+    from indexer.text.normalize import fold
 
     d9 = quiz_searcher.clauses["dieu-le-dang-2011/d9/k5"].text  # "... số thành viên trong cơ quan đó ..."
     assert "thành viên" in d9
@@ -205,7 +205,7 @@ def test_labels_are_whole_or_have_a_tooltip(quiz_searcher) -> None:
 
 
 def test_copy_text_is_citation_and_verbatim_clause(quiz_searcher) -> None:
-    from indexer.citation import clause_citation
+    from indexer.corpus.citation import clause_citation
 
     c = quiz_searcher.clauses["qd-69-2022/d7/k3"]
     cite = clause_citation(c, quiz_searcher.documents[c.doc_id])
@@ -217,7 +217,7 @@ def test_copy_text_is_citation_and_verbatim_clause(quiz_searcher) -> None:
 
 
 def test_clauses_are_named_in_words(quiz_searcher) -> None:
-    from indexer.citation import unit_citation
+    from indexer.corpus.citation import unit_citation
 
     names = {cid: unit_citation(quiz_searcher.clauses[cid]) for cid in (
         "qd-22-2021/d3/k4", "hd-02-2021/preamble/p5", "qd-69-2022/d4/k2/b", "dieu-le-dang-2011/chI", "qd-384-2025/pl")}
@@ -227,7 +227,7 @@ def test_clauses_are_named_in_words(quiz_searcher) -> None:
 
 
 def test_graph_has_every_document(quiz_searcher) -> None:
-    from indexer.refs import graph_for
+    from indexer.rules.refs import graph_for
 
     dot = render.graph_dot(graph_for(quiz_searcher).edges(), quiz_searcher.documents, outside=False,
                            nodes=list(quiz_searcher.documents))
@@ -238,7 +238,7 @@ def test_graph_has_every_document(quiz_searcher) -> None:
 
 def test_dates_are_vietnamese(quiz_searcher) -> None:
     """One date format everywhere: QĐ 69's amendment date was shown «2025-02-14» beside «06/07/2022»."""
-    from indexer.citation import format_date, parse_date, status_label
+    from indexer.corpus.citation import format_date, parse_date, status_label
 
     qd69 = quiz_searcher.documents["qd-69-2022"]
     assert status_label(qd69) == "Còn hiệu lực, được sửa đổi bởi 264-QĐ/TW ngày 14/02/2025"

@@ -19,8 +19,8 @@ import streamlit as st
 from indexer.config import Settings, load_settings
 
 if TYPE_CHECKING:
-    from indexer.embedder import Embedder
-    from indexer.search import Searcher
+    from indexer.embed.embedder import Embedder
+    from indexer.search.searcher import Searcher
 
 log = logging.getLogger("soi.ui")
 
@@ -48,7 +48,7 @@ def _key(s: Settings) -> str:
 
 @st.cache_resource(show_spinner="Đang nạp mô hình ngôn ngữ…")
 def _embedder(model: str, query_prefix: str, passage_prefix: str, threads: int) -> Embedder:
-    from indexer.embedder import Embedder
+    from indexer.embed.embedder import Embedder
 
     if threads:
         import torch
@@ -63,8 +63,8 @@ def embedder_for(s: Settings) -> Embedder:
 
 @st.cache_resource(show_spinner="Đang nạp mô hình…", max_entries=2)
 def _searcher(key: str, _settings: Settings) -> Searcher:
-    from indexer.query_encoder import light_query_encoder
-    from indexer.search import Searcher
+    from indexer.embed.query_encoder import light_query_encoder
+    from indexer.search.searcher import Searcher
 
     # Answering needs only the ONNX query encoder (~0.7 GB less than the full model, no PyTorch, ~1 s to load);
     # the full model is loaded only when no build has exported it yet, and is then shared with builds.
@@ -79,8 +79,8 @@ def _build_lock() -> threading.Lock:
 
 def get_searcher() -> Searcher:
     """The shared searcher; builds the index first (with a progress bar) when it is missing or outdated."""
-    from indexer.live import published_version
-    from indexer.store import MissingIndexError, StaleIndexError
+    from indexer.search.live import published_version
+    from indexer.index.store import MissingIndexError, StaleIndexError
 
     s = current_settings()
     key = _key(s)
@@ -120,7 +120,7 @@ class _ProgressBar:
 
 def build_with_progress(s: Settings, reason: str) -> dict | None:
     """Build the index at `s.index_dir` while showing a progress bar; None when another session built it."""
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     lock = _build_lock()
     box = st.empty()
@@ -157,7 +157,7 @@ def build_with_progress(s: Settings, reason: str) -> dict | None:
 def guard() -> Iterator[None]:
     """Run a page body; any error becomes a Vietnamese message (details go to the server log, not the page)."""
     from indexer.config import ConfigError
-    from indexer.store import IndexError_
+    from indexer.index.store import IndexError_
 
     try:
         yield

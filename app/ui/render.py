@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from indexer.citation import format_date, unit_phrases
-from indexer.filters import type_label
-from indexer.models import Clause, Document
+from indexer.corpus.citation import format_date, unit_phrases
+from indexer.corpus.filters import type_label
+from indexer.corpus.models import Clause, Document
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # A line of dashes only: a typographic separator of the original (under a title, before an appendix), drawn as a rule.
@@ -674,7 +674,7 @@ def graph_dot(edges: Sequence[tuple[str, str, str]], documents: dict[str, Docume
 
 # ---- discipline --------------------------------------------------------------------------------------------
 
-# How a discipline link was made (indexer.discipline BASIS_LABELS keys) → badge colour and icon; the label is the
+# How a discipline link was made (indexer.rules.discipline BASIS_LABELS keys) → badge colour and icon; the label is the
 # link's own Vietnamese label, never a score.
 BASIS_BADGES = {"curated": ("green", ":material/verified:"),
                 "kind": ("blue", ":material/category:"),

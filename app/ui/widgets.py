@@ -8,7 +8,7 @@ import json
 import streamlit as st
 
 from app.ui import core, render
-from indexer.models import Hit
+from indexer.corpus.models import Hit
 
 # One delegated click handler per browser window; each copy button carries its text in data-copy.
 _COPY_SCRIPT = """
@@ -88,7 +88,7 @@ def badges(doc, status_label: str) -> None:
 
 def _refs_line(hit: Hit) -> str:
     """«Dẫn chiếu: …» of the card (what the clause cites, its document's replacement), from the shared graph."""
-    from indexer.refs import graph_for
+    from indexer.rules.refs import graph_for
 
     searcher = core.get_searcher()
     return render.refs_line_html(graph_for(searcher), hit.clause, searcher.documents)
@@ -99,7 +99,7 @@ def result_card(hit: Hit, query: str | None = None) -> None:
 
     `query`: the question as analysed (`QueryAnalysis.dense_text`: a question typed without diacritics, restored),
     whose whole words are marked; without it, the hit's own highlights."""
-    from indexer.highlight import highlight_spans
+    from indexer.text.highlight import highlight_spans
 
     c, d = hit.clause, hit.document
     spans = highlight_spans(c.text, query) if query else hit.highlights

@@ -20,16 +20,16 @@ from pathlib import Path
 
 import yaml
 
-from indexer import store
-from indexer.build import load_documents
 from indexer.config import Settings
-from indexer.corpus import bundled_corpus_dir, code_key, load_document
-from indexer.frontmatter import CorpusError, as_text, document_from_front_matter, split_front_matter
+from indexer.corpus.frontmatter import CorpusError, as_text, document_from_front_matter, split_front_matter
+from indexer.corpus.load import bundled_corpus_dir, code_key, load_document
+from indexer.corpus.models import Document
+from indexer.index import store
+from indexer.index.freshness import load_documents
 from indexer.ingest.errors import IngestError, from_os_error
 from indexer.ingest.metadata import GuessedMeta, front_matter, guess_metadata
 from indexer.ingest.readers import Extracted, Notice, read_file
-from indexer.models import Document
-from indexer.normalize import slug
+from indexer.text.normalize import slug
 
 ORIGINALS = "originals"
 FIELDS = ("code", "type", "title", "issuer", "issued", "status", "completeness")

@@ -6,7 +6,7 @@ department for a central board), "ĐẢNG CỘNG SẢN VIỆT NAM" top right, "S
 TRUNG ƯƠNG" in that header, so the body that actually issues the text is taken first from the preamble ("Ban Bí
 thư quy định …", "TRƯỞNG BAN … QUYẾT ĐỊNH") or the signature ("T/M BỘ CHÍNH TRỊ"), and only then from the header.
 Each guess keeps the line it came from (`evidence`) and how sure it is (`confidence`), so a person confirms it.
-Document numbers are recognised by `indexer.docref` (the same rules as in questions); names are written the way
+Document numbers are recognised by `indexer.corpus.docref` (the same rules as in questions); names are written the way
 the bundled corpus writes them ("Bộ Chính trị", "Quy định về … của Đảng").
 """
 
@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.docref import DIEU_LE, find_doc_refs
-from indexer.markers import is_caps
-from indexer.normalize import fold_ascii
-from indexer.parse import ARTICLE_RE, CHAPTER_RE, PART_RE, ROMAN_RE, SEPARATOR_RE
+from indexer.corpus.docref import DIEU_LE, find_doc_refs
+from indexer.corpus.markers import is_caps
+from indexer.corpus.parse import ARTICLE_RE, CHAPTER_RE, PART_RE, ROMAN_RE, SEPARATOR_RE
+from indexer.text.normalize import fold_ascii
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 FIELDS = ("code", "type", "title", "issuer", "issued", "status")

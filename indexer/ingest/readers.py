@@ -1,7 +1,7 @@
 """Users' files (PDF, DOCX, HTML, text) -> one NFC plain text the structure parser can read, or an `IngestError`.
 
 Every reader aims at the text as the source shows it, one paragraph a line, with the lines that open structural
-units ("Điều 5.", "1.", "a)", "Chương II", "- Căn cứ …") at line starts, because `indexer.parse` finds units only
+units ("Điều 5.", "1.", "a)", "Chương II", "- Căn cứ …") at line starts, because `indexer.corpus.parse` finds units only
 there. What could not be read faithfully (a scanned page, Word's automatic numbering, a legacy font) is said in
 `Extracted.notices`, in Vietnamese and English, never silently dropped. Files are checked for size before they are
 opened, the text they unpack to is bounded while it is read (`max_chars`, `max_seconds`: a 36 KB .docx can hold
@@ -23,11 +23,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from indexer import parse as structure
+from indexer.corpus import parse as structure
+from indexer.corpus.markers import ends_sentence, is_caps, starts_lower
+from indexer.corpus.models import Document
 from indexer.ingest.encoding import decode_bytes, detect_legacy, fix_legacy_text
-from indexer.ingest.errors import IngestError, os_reason
-from indexer.markers import ends_sentence, is_caps, starts_lower
-from indexer.models import Document
+from indexer.ingest.errors import IngestError
+from indexer.os_errors import os_reason
 
 log = logging.getLogger(__name__)
 

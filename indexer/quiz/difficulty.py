@@ -45,7 +45,7 @@ def level(score: float) -> str:
 
 def parse_levels(text: str) -> list[str]:
     """Levels from what a user typed ("khó", "de,trung binh", "dễ, khó"); raises ValueError naming a bad one."""
-    from indexer.normalize import fold_ascii
+    from indexer.text.normalize import fold_ascii
 
     aliases = {fold_ascii(v).replace(" ", "-"): k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVELS}
     aliases |= {"tb": "trung-binh", "trungbinh": "trung-binh"}

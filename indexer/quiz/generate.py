@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from indexer.citation import TYPE_NAMES, clause_citation
-from indexer.models import Clause, Document
+from indexer.corpus.citation import TYPE_NAMES, clause_citation
+from indexer.corpus.models import Clause, Document
 from indexer.quiz import difficulty as dif
 from indexer.quiz import slots as sl
 from indexer.quiz.model import BLANK, TRUE_FALSE, TYPES, QuizItem
 
 if TYPE_CHECKING:
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
 MAX_SENTENCE = 320  # longer sentences are cut to the ";"-part holding the slot
 MIN_SENTENCE = 30

@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from indexer.normalize import fold, has_diacritics, strip_diacritics
+from indexer.text.normalize import fold, has_diacritics, strip_diacritics
 
 TYPES = ("mc", "cloze", "tf")
 TYPE_LABELS = {"mc": "Trắc nghiệm", "cloze": "Điền vào chỗ trống", "tf": "Đúng/Sai"}

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from indexer.printable import Block
-from indexer.printable import to_docx as blocks_to_docx
-from indexer.printable import to_pdf as blocks_to_pdf
+from indexer.export.printable import Block
+from indexer.export.printable import to_docx as blocks_to_docx
+from indexer.export.printable import to_pdf as blocks_to_pdf
 from indexer.quiz.model import LETTERS, TRUE_FALSE, TYPE_LABELS, QuizItem
 
 DEFAULT_TITLE = "Bộ câu hỏi ôn tập"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.normalize import canonical
+from indexer.text.normalize import canonical
 
 KINDS = ("number", "form", "body")
 

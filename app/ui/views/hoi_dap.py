@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from app.ui import core, render, widgets
-from indexer.filters import facets, select_documents, type_label
+from indexer.corpus.filters import facets, select_documents, type_label
 
 EXAMPLES = (
     "đảng viên dự bị có được ứng cử vào cấp ủy không",

@@ -15,9 +15,9 @@ import streamlit as st
 
 from app.ui import core
 from app.ui.login import ADMIN_LOGIN, lockout_message
-from indexer.build import load_documents
-from indexer.citation import format_date, parse_date, status_label
-from indexer.filters import type_label
+from indexer.corpus.citation import format_date, parse_date, status_label
+from indexer.corpus.filters import type_label
+from indexer.index.freshness import load_documents
 from indexer.ingest.errors import IngestError
 from indexer.ingest.library import commit, list_added, prepare, reconsider, remove, safe_upload_path
 from indexer.ingest.readers import SUPPORTED

@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 from app.ui import core, render
-from indexer.case import (
+from indexer.rules.case import (
     NO_CHECK,
     SUGGESTIONS_NOTE,
     SUGGESTIONS_TITLE,
@@ -20,7 +20,7 @@ from indexer.case import (
     filename,
     related,
 )
-from indexer.checks import MODALITY_LABELS
+from indexer.rules.checks import MODALITY_LABELS
 
 EXAMPLE = "Đảng viên là cấp ủy viên bị khởi tố hình sự thì xử lý kỷ luật thế nào?"
 DOWNLOADS = (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.ui import core, render
-from indexer.models import Clause
+from indexer.corpus.models import Clause
 from indexer.quiz import (
     LEVEL_LABELS,
     LEVELS,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from app.ui import core, render, widgets
-from indexer.citation import (
+from indexer.corpus.citation import (
     clause_citation,
     completeness_label,
     document_citation,
@@ -20,8 +20,8 @@ from indexer.citation import (
     status_label,
     unit_citation,
 )
-from indexer.filters import type_label
-from indexer.refs import graph_for
+from indexer.corpus.filters import type_label
+from indexer.rules.refs import graph_for
 
 GRAPH_LEGEND = (
     "Mũi tên: «trích dẫn» (xám), «thay thế» (cam, đậm), «sửa đổi» (xanh, nét đứt). Ô cam: văn bản đã được thay "

@@ -1,0 +1,5 @@
+"""`python -m app.cli …` is `soi …`."""
+
+from app.cli.main import main
+
+raise SystemExit(main())

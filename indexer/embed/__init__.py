@@ -1,0 +1,1 @@
+"""Embedding: the offline e5-small model, the sentence-transformers embedder, the ONNX query encoder."""

@@ -1,0 +1,1 @@
+"""Printable exports (DOCX/PDF) shared by case reports and quizzes."""

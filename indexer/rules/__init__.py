@@ -1,0 +1,1 @@
+"""Rule tools: references between provisions, checks, discipline links, cases."""

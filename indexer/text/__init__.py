@@ -1,0 +1,2 @@
+"""Text: Unicode and accent normalisation, accent restoration, abbreviations, word segmentation, tokens,
+highlights, document references."""
