@@ -3,11 +3,12 @@
 It answers from a `LiveSearcher`, so an index rebuilt by `soi add`/`soi build` (or the admin page) is picked up
 without a restart and searches never wait for, or see half of, a rebuild.
 
-Bounded work, whatever clients do: a fixed pool of worker threads takes connections from a bounded queue (beyond
-it a JSON 503 at once); each request must arrive whole within `request_timeout` seconds (a half-open or trickling
-client is cut off, not waited for); only GET is answered (JSON 405 otherwise, every error is JSON); the `Host`
-header must name this machine (localhost, 127.0.0.1, ::1) or a host given with `--allow-host`, against DNS
-rebinding from a web page; `k` outside 1…50, a query longer than MAX_QUERY_CHARS or not UTF-8 is a 400 that says so.
+Bounded work, whatever clients do: a fixed pool of worker threads takes connections from a bounded queue (beyond it
+a JSON 503 at once), and at most SEARCHES of them search at once (two a CPU); each request must arrive whole within
+`request_timeout` seconds (a half-open or trickling client is cut off, not waited for); only GET is answered (JSON
+405 otherwise, every error is JSON); the `Host` header must name this machine (localhost, 127.0.0.1, ::1) or a host
+given with `--allow-host`, against DNS rebinding from a web page; `k` outside 1…50, a query longer than
+MAX_QUERY_CHARS or not UTF-8 is a 400 that says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import queue
 import socket
 import sys
@@ -29,7 +31,21 @@ from indexer.search.live import LiveSearcher
 log = logging.getLogger("soi.serve")
 MAX_K = 50
 MAX_QUERY_CHARS = 1000
-WORKERS = 16  # threads answering; searches are CPU-bound, more would only queue inside the process
+WORKERS = 16  # threads taking connections: reading a request, answering; a slow client holds only one of them
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (its affinity, e.g. under taskset), else all of the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# Searches running at once. They are CPU-bound (ONNX Runtime for the query embedding, then Python under the GIL):
+# 16 at once on 2 cores only share the cores, each answer stretched by all the others; two a core keep the cores
+# busy (one search in ONNX Runtime while another holds the GIL) and the rest wait their turn.
+SEARCHES = 2 * _cpus()
 PENDING = 256  # accepted connections waiting for a worker; beyond that a 503 at once
 BACKLOG = 128  # connections the kernel queues before accept
 REQUEST_TIMEOUT = 10.0  # seconds for a whole request to arrive
@@ -66,7 +82,8 @@ def _host_name(header: str) -> str:
 
 
 def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS,
-                 request_timeout: float = REQUEST_TIMEOUT) -> type[BaseHTTPRequestHandler]:
+                 request_timeout: float = REQUEST_TIMEOUT, searches: int = SEARCHES) -> type[BaseHTTPRequestHandler]:
+    searching = threading.BoundedSemaphore(searches)
     class Handler(BaseHTTPRequestHandler):
         server_version = "soi"
         timeout = SEND_TIMEOUT
@@ -185,12 +202,14 @@ def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS
                                 f"no document matches {params['doc']!r}")
                     return
                 doc_ids = [d.id for d in docs]
-            answer = live.search(query, k=k, mode=mode, doc_ids=doc_ids,
-                                 in_force_only=params.get("in_force") in ("1", "true"),
-                                 exact=params.get("exact") in ("1", "true"))
+            with searching:  # at most `searches` at once; the others wait here
+                answer = live.search(query, k=k, mode=mode, doc_ids=doc_ids,
+                                     in_force_only=params.get("in_force") in ("1", "true"),
+                                     exact=params.get("exact") in ("1", "true"))
+            hits = [h.to_dict() | {"parallels": par} for h, par in zip(answer.hits, answer.parallels, strict=True)]
             self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": answer.understood,
                                        "answerability": answer.answerability, "index_note": answer.index_note,
-                                       "timings_ms": answer.timings_ms, "hits": [h.to_dict() for h in answer.hits]})
+                                       "timings_ms": answer.timings_ms, "hits": hits})
 
     return Handler
 

@@ -32,6 +32,12 @@ def lever_configs(ranker: Path | None) -> dict[str, dict]:
         "RRF instead of convex fusion": {"method": "rrf"},
         "dense weight 1.5": {"dense_weight": 1.5},
         "plain BM25 view beside words": {"plain_weight": 0.5},
+        # parallel provisions (indexer/search/data/parallels.yaml): keep a Điều lệ article and its detailing article
+        # together; the window and the weight were set before measuring, the second window as a sensitivity check
+        "parallels: insert partner (top 5, first 20)": {"parallels": "insert"},
+        "parallels: insert partner (top 5, first 10)": {"parallels": "insert", "parallel_window": 10},
+        "parallels: score transfer 0.1": {"parallels": "transfer", "parallel_transfer": 0.1},
+        "parallels: score transfer 0.25": {"parallels": "transfer", "parallel_transfer": 0.25},
     }
     if ranker is not None:
         configs["learned second stage"] = {"ranker_path": str(ranker)}
@@ -69,37 +75,63 @@ def evaluate(searcher, questions: list[Question], configs: dict[str, dict], nodi
         searcher.set_params(FusionParams())
 
 
-def rows(report: EvalReport, name: str, group: str) -> tuple[float | None, str]:
-    mrr = report.score(name, "article", "mrr@10", group=group)
+def rows(report: EvalReport, name: str, group: str, metric: str = "mrr@10") -> tuple[float | None, str]:
+    mrr = report.score(name, "article", metric, group=group)
     if name == BASELINE or mrr is None:
         return mrr, ""
-    c = paired_comparison(report, name, BASELINE, group=group)
+    c = paired_comparison(report, name, BASELINE, group=group, metric=metric)
     return mrr, f"{c.mean_diff:+.3f} [{c.lo:+.2f}, {c.hi:+.2f}] {c.a_wins}/{c.b_wins}"
+
+
+def detail(report: EvalReport, configs: dict[str, dict]) -> None:
+    """Each lever against the default on the dev questions by kind and by gold document: MRR@10 and R@5."""
+    groups = ["overall", "nodiacritics"] + [g for g in report.groups() if g not in ("overall", "nodiacritics")
+                                            and not g.startswith("doc:")] + report.document_groups()
+    for metric in ("mrr@10", "recall@5"):
+        print(f"\nDev, article {metric} by group (n answerable); Δ vs default with 95% interval, wins/losses")
+        for g in groups:
+            base = report.score(BASELINE, "article", metric, group=g)
+            if base is None:
+                continue
+            n = paired_comparison(report, BASELINE, BASELINE, group=g, metric=metric).n
+            print(f"  {g:22s} n={n:3d} default {base:.3f}")
+            for name in configs:
+                if name != BASELINE:
+                    print(f"    {name:44s} {rows(report, name, g, metric)[1]}")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.levers", description=__doc__.splitlines()[0])
     p.add_argument("--dev", type=Path, default=ROOT / "dev.jsonl")
     p.add_argument("--ranker", type=Path, help="a ranker from `python -m indexer.search.rerank_train` to include")
+    p.add_argument("--only", action="append", default=[], metavar="TEXT",
+                   help="only the levers whose name contains TEXT (repeatable; the default is always run)")
+    p.add_argument("--detail", action="store_true",
+                   help="also each lever by kind and by gold document (MRR@10, recall@5)")
     a = p.parse_args(argv)
     from indexer.search.searcher import Searcher
 
     searcher = Searcher.open()
     configs = lever_configs(a.ranker)
+    if a.only:
+        configs = {n: c for n, c in configs.items() if n == BASELINE or any(t in n for t in a.only)}
     reports = {"dev": evaluate(searcher, load_questions(a.dev), configs, True)}
     for name, qs in known_item_sets(searcher).items():
         reports[name] = evaluate(searcher, qs, configs, False)
-    cols = [("dev", "overall"), ("dev", "nodiacritics"), ("dev", "case"), ("headings", "overall"),
-            ("quiz stems", "overall")]
-    print("Article MRR@10 (answerable); Δ vs default with 95% interval, wins/losses")
-    print(f"{'lever':32s} " + " ".join(f"{s + ' ' + g:>34s}" for s, g in cols) + f" {'ms':>6s}")
+    cols = [("dev", "overall", "mrr@10"), ("dev", "overall", "recall@5"), ("dev", "nodiacritics", "mrr@10"),
+            ("dev", "case", "mrr@10"), ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10")]
+    print("Article MRR@10 (R@5 where named; answerable); Δ vs default with 95% interval, wins/losses")
+    print(f"{'lever':44s} " + " ".join(f"{s + ' ' + g + ('' if m == 'mrr@10' else ' ' + m):>34s}"
+                                       for s, g, m in cols) + f" {'ms':>6s}")
     for name in configs:
         cells = []
-        for set_name, group in cols:
-            mrr, delta = rows(reports[set_name], name, group)
+        for set_name, group, metric in cols:
+            mrr, delta = rows(reports[set_name], name, group, metric)
             cells.append(f"{'–' if mrr is None else f'{mrr:.3f}'} {delta}".rjust(34))
         ms = reports["dev"].systems[name].latency_ms["mean"]
-        print(f"{name:32s} " + " ".join(cells) + f" {ms:6.1f}")
+        print(f"{name:44s} " + " ".join(cells) + f" {ms:6.1f}")
+    if a.detail:
+        detail(reports["dev"], configs)
     return 0
 
 

@@ -15,7 +15,9 @@ from ui_support import ENTRY
 from app.cli.main import main
 from indexer.rules.case import (
     CSV_FIELDS,
+    NO_RULE,
     SUGGESTIONS_TITLE,
+    _evidence,
     analyze_case,
     checks_csv,
     export,
@@ -271,3 +273,35 @@ def test_exports_speak_in_words(which, issue_cases, result, searcher) -> None:
     assert data.startswith("\ufeff".encode()) and data.decode("utf-8-sig").startswith(",".join(CSV_FIELDS))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == len(r.checks) and all(x["Quy định"] and x["Cách xác định"] for x in rows)
+
+
+# ---- issue 13, "Which rules apply": fewer rules rather than wrong ones -------------------------------------------
+
+
+def test_rules_are_ranked_by_the_evidence_they_are_broken(searcher) -> None:
+    ev = _evidence(searcher)
+    c = searcher.clauses
+    skipped = ev.of(c["dieu-le-dang-2011/d8/k1"], [])  # striking a member's name off: a procedure, not a duty
+    assert not skipped.norm and skipped.binds == {"đảng viên"} and not skipped.discipline
+    meetings = ev.of(c["dieu-le-dang-2011/d22/k6"], [])  # «Chi bộ cơ sở họp thường lệ …»: an organisation's duty
+    assert meetings.norm and meetings.binds == {"tổ chức đảng"} and "nguyên tắc tổ chức, hoạt động của Đảng" in \
+        meetings.kinds
+    assert ev.of(c["dieu-le-dang-2011/d2/k2"], []).binds == {"đảng viên"}  # under «Đảng viên có nhiệm vụ :»
+    assert ev.of(c["qd-37-2021/d19"], []).binds == {"đảng viên"}  # the document's title names whom it binds
+    assert ev.of(c["dieu-le-dang-2011/d36/k1"], []).discipline  # competence to discipline: the discipline process
+    both = ev.of(c["dieu-le-dang-2011/d41/k4"], [])  # «Tổ chức đảng và đảng viên công tác trong …»
+    assert both.binds == {"tổ chức đảng", "đảng viên"}
+
+
+def test_only_rules_close_to_the_best_are_shown(issue_cases) -> None:
+    r = issue_cases[MEETINGS]
+    # the member's procedure (Điều lệ Điều 8) that search puts first for these words is not an organisation's rule
+    assert [x.hit.clause.id for x in r.rules][:1] == ["dieu-le-dang-2011/d22/k6"]
+    assert all(not x.hit.clause.id.startswith("dieu-le-dang-2011/d8") for x in r.rules)
+    assert any(why.startswith("bằng chứng yếu hơn") for _, why in r.excluded)  # left out, and said why
+
+
+def test_nothing_fits_shows_no_rule(searcher) -> None:
+    r = analyze_case("Giá vàng tăng mạnh trong tuần", searcher)
+    assert r.rules == [] and any(why.startswith("không quy định nào khớp") for _, why in r.excluded)
+    assert NO_RULE in to_markdown(r)

@@ -22,6 +22,7 @@ from indexer.rules.discipline import (
     linker_for,
     load_links,
     named_who,
+    opening_who,
     penalty_forms,
     provision_text,
 )
@@ -65,6 +66,20 @@ def test_who_violated(searcher) -> None:
     assert case_who("Chi bộ không tổ chức sinh hoạt định kỳ trong 6 tháng") == {ORGANISATION}
     assert case_who("Bí thư chi bộ không triệu tập họp") == {MEMBER}
     assert case_who("Xử lý vi phạm về bầu cử") == {MEMBER, ORGANISATION}  # names neither: both
+    # a committee by its level, a congress, a Party agency or a committee's office opening a case is an organisation
+    for text in ("Tỉnh ủy không tổ chức hội nghị thường lệ", "Huyện ủy nhận đơn khiếu nại", "Đại hội đảng bộ cơ sở bầu "
+                 "cấp ủy bằng giơ tay", "Cơ quan đảng chia sẻ dữ liệu đảng viên", "Văn phòng tỉnh ủy chậm nộp hồ sơ"):
+        assert case_who(text) == {ORGANISATION}, text
+    assert opening_who("Tổ chức đảng và đảng viên vi phạm kỷ luật phải xử lý") == {MEMBER, ORGANISATION}
+    assert opening_who("a) Đảng viên bỏ sinh hoạt") == {MEMBER} and opening_who("Khi hết thời kỳ dự bị") == set()
+
+
+def test_about_discipline(searcher) -> None:
+    linker = linker_for(searcher)
+    assert linker.about_discipline("dieu-le-dang-2011/d36/k1")  # competence (Chương VIII)
+    assert linker.about_discipline("qd-69-2022/d28/k1")
+    assert not linker.about_discipline("dieu-le-dang-2011/d22/k6")
+    assert not linker.about_discipline("qd-37-2021/d19")
 
 
 def test_embezzlement_is_corruption_not_political_ideology(searcher) -> None:

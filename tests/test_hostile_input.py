@@ -167,7 +167,7 @@ def test_repeated_unit_ids_keep_their_numbering():
 def _app_argv(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[list[str], str]:
     """What `soi app …` hands to Streamlit (the exec into `python -m streamlit` is replaced, nothing is served)."""
     seen: list[list[str]] = []
-    monkeypatch.setattr(os, "execv", lambda exe, args: seen.append(list(args[2:])))  # [python, -m, streamlit, …]
+    monkeypatch.setattr(os, "execv", lambda exe, args: seen.append(["streamlit", *args[3:]]))  # [python, -m, app.ui, …]
     code, _out, err = run("app", *argv)
     assert code == 0, err
     return seen[0], err

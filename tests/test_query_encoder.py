@@ -65,7 +65,24 @@ def test_light_tokenizer_gives_the_same_ids_as_sentence_transformers(light, embe
     tok = embedder.st.tokenizer
     for text in _questions() + list(TRICKY):
         text = embedder.query_prefix + text
-        assert light.tokenizer.encode(text).ids == tok(text, truncation=True, max_length=512)["input_ids"], text
+        assert light.tokenizer.encode(text) == tok(text, truncation=True, max_length=512)["input_ids"], text
+
+
+def test_reduced_latin_tokenizer_segments_the_corpus_as_the_full_one(light, searcher):
+    """The reduced vocabulary (indexer/embed/latin_tokenizer.py) serves Latin-script text, the full one the rest,
+    and both give the same ids on every clause of the corpus, the dev questions and the tricky texts."""
+    from indexer.embed import latin_tokenizer
+
+    qt = light.tokenizer
+    assert (light.directory / latin_tokenizer.TOKENIZER_FILE).is_file() and qt._small is not None
+    full = qt.full()
+    texts = [c.text for c in searcher.clauses.values()] + _questions() + list(TRICKY)
+    reduced = [t for t in texts if latin_tokenizer.usable(qt._small, t)]
+    assert len(reduced) > 0.95 * len(texts)  # Vietnamese text is served by the reduced copy
+    assert not latin_tokenizer.usable(qt._small, "mixed 中文 ไทย 한국어 😀")  # other scripts are not
+    assert not latin_tokenizer.usable(qt._small, "<s> đặc biệt </s> <mask>")
+    for text in texts:
+        assert qt.encode(text) == full.encode(text).ids, text[:80]
 
 
 def test_light_encoder_matches_the_full_model_on_the_dev_questions(light, embedder):
@@ -160,7 +177,7 @@ def _session_encoder(tokenizer):
         session = onnx_query.make_session(path)
 
         def encode(text: str) -> np.ndarray:
-            ids = np.asarray([tokenizer.encode(text).ids], dtype=np.int64)
+            ids = np.asarray([tokenizer.encode(text)], dtype=np.int64)  # a QueryTokenizer: ids of the full vocabulary
             return session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
 
         return encode

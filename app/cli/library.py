@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 FIELD_LABELS = {
@@ -167,7 +168,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.serve import serve
     from indexer.search.live import LiveSearcher
 
-    live = LiveSearcher(settings_from_args(args))
+    settings = settings_from_args(args)
+    if not settings.threads:
+        # Requests run side by side: one ONNX Runtime thread each (no spinning helper threads) costs ~25 % less
+        # CPU per question under load than a pool per request (benchmarks/serve_load.py).
+        settings = replace(settings, threads=1)
+    live = LiveSearcher(settings)
     note = live.index_note()
     if note:
         print(f"Lưu ý (note): {note}", file=sys.stderr, flush=True)

@@ -22,7 +22,8 @@ def streamlit_argv(script: Path, host: str, port: int, max_upload_mb: int) -> li
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    """Becomes `python -m streamlit run …` (same process id, so a service manager or a test can stop it): the CLI
+    """Becomes `python -m app.ui run …`: `streamlit run …` that starts opening the model and the index before the
+    server is up (app/ui/__main__.py), in the same process id, so a service manager or a test can stop it. The CLI
     itself never imports Streamlit, which only app/ui/ does."""
     s = settings_from_args(args)
     host = args.host or s.app_host
@@ -35,7 +36,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     argv = streamlit_argv(script, host, args.port, s.max_file_mb)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", *argv])
+    os.execv(sys.executable, [sys.executable, "-m", "app.ui", *argv[1:]])  # argv[0] is "streamlit"
     return 0  # not reached: execv replaces this process
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -61,14 +62,118 @@ def embedder_for(s: Settings) -> Embedder:
     return _embedder(s.model, s.query_prefix, s.passage_prefix, s.threads)
 
 
-@st.cache_resource(show_spinner="Đang nạp mô hình…", max_entries=2)
-def _searcher(key: str, _settings: Settings) -> Searcher:
+def _searcher_key(s: Settings) -> str:
+    """The cache key of the searcher of `s`: index + model, and the published version (see `get_searcher`)."""
+    from indexer.search.live import published_version
+
+    return f"{_key(s)}|{published_version(s.index_dir)}"
+
+
+def _open_light(s: Settings) -> Searcher | None:
+    """The searcher with the ONNX query encoder, or None when no build has exported it yet (the full model is
+    needed then, which only `_searcher` loads: it is shared with builds)."""
     from indexer.embed.query_encoder import light_query_encoder
     from indexer.search.searcher import Searcher
 
-    # Answering needs only the ONNX query encoder (~0.7 GB less than the full model, no PyTorch, ~1 s to load);
-    # the full model is loaded only when no build has exported it yet, and is then shared with builds.
-    return Searcher.open(_settings, embedder=light_query_encoder(_settings) or embedder_for(_settings))
+    encoder = light_query_encoder(s)
+    return Searcher.open(s, embedder=encoder) if encoder is not None else None
+
+
+# ---- warm-up -------------------------------------------------------------------------------------------------
+# Opening the searcher costs ~2 s of CPU (query encoder and its 250k-token tokenizer, index, word segmenter). It
+# is started in a background thread as soon as the process can (`warm_in_background`), and `_searcher` takes
+# the result over instead of opening a second one; a question asked before it is ready waits for it under
+# «Đang nạp mô hình…».
+
+_warm: Future | None = None  # the background opening: (searcher key, searcher or None)
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_in_background(first: Callable[[], None] | None = None) -> bool:
+    """Start opening the searcher of the current settings in a background thread, once per process; True when
+    this call started it. Returns at once and never raises: a bad configuration, a missing index or any other
+    failure is left to the page that asks for the searcher, which shows it (and builds a missing index).
+    `first` runs in the thread before the opening (`python -m app.ui` waits there for the server to listen)."""
+    global _warm, _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return False
+        _warm_started = True
+        pending: Future = Future()
+        _warm = pending
+
+    def run() -> None:
+        pending.set_running_or_notify_cancel()
+        try:
+            if first is not None:
+                first()
+            t0 = time.monotonic()
+            s = current_settings()
+            pending.set_result((_searcher_key(s), _open_light(s)))
+            log.info("model and index loaded in the background in %.1f s", time.monotonic() - t0)
+        except BaseException as e:  # noqa: BLE001 — the page opens the searcher itself and shows the error
+            pending.set_exception(e)
+
+    threading.Thread(target=run, name="soi-warm-up", daemon=True).start()
+    return True
+
+
+def _take_warm(key: str, s: Settings) -> Searcher | None:
+    """The searcher the background warm-up opened, waiting for it, when it is the one for `key` and the corpus
+    still matches its index; else None (the warm-up failed; the index was rebuilt, the settings changed or a
+    document was added since it started). Taken once: afterwards the searcher lives in `_searcher`'s cache."""
+    global _warm
+    with _warm_lock:
+        pending, _warm = _warm, None
+    if pending is None:
+        return None
+    try:
+        warm_key, searcher = pending.result()
+    except BaseException:  # noqa: BLE001 — opened again by the caller, whose error the page shows
+        log.debug("background warm-up failed; opening the searcher in the page", exc_info=True)
+        return None
+    if searcher is None or warm_key != key:
+        return None
+    # Checked again as `Searcher.open` checks it: a corpus changed since the warm-up (an upload while nobody had
+    # asked yet) must not be answered from the index that predates it — the caller then reports it as stale.
+    from indexer.index import freshness
+
+    fresh = freshness.check(s, searcher.manifest)
+    if not fresh.fresh:
+        return None
+    searcher.freshness = fresh
+    return searcher
+
+
+_opened: set[str] = set()  # searcher keys `_searcher` has opened in this process (a question needs no loading)
+
+
+def _ready(key: str) -> bool:
+    """Whether the searcher for `key` is open already, by a page or by the background warm-up."""
+    if key in _opened:
+        return True
+    pending = _warm
+    if pending is None or not pending.done() or pending.exception() is not None:
+        return False
+    warm_key, searcher = pending.result()
+    return warm_key == key and searcher is not None
+
+
+LOADING = "Đang nạp mô hình… (vài giây, chỉ khi vừa khởi động hoặc vừa cập nhật chỉ mục)"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)  # `get_searcher` says «Đang nạp mô hình…» itself
+def _searcher(key: str, _settings: Settings) -> Searcher:
+    searcher = _take_warm(key, _settings)
+    if searcher is None:
+        # Answering needs only the ONNX query encoder (~0.7 GB less than the full model, no PyTorch, ~1 s to
+        # load); the full model is loaded only when no build has exported it yet, and is then shared with builds.
+        from indexer.search.searcher import Searcher
+
+        searcher = _open_light(_settings) or Searcher.open(_settings, embedder=embedder_for(_settings))
+    _opened.add(key)
+    return searcher
 
 
 @st.cache_resource
@@ -79,22 +184,30 @@ def _build_lock() -> threading.Lock:
 
 def get_searcher() -> Searcher:
     """The shared searcher; builds the index first (with a progress bar) when it is missing or outdated."""
-    from indexer.search.live import published_version
     from indexer.index.store import MissingIndexError, StaleIndexError
 
     s = current_settings()
-    key = _key(s)
+    key = _searcher_key(s)
+    # Not open yet (the first question after `soi app` starts, or a rebuilt index): a plain element, not a
+    # spinner, so that it stays on screen while a question sent meanwhile waits for the model.
+    note = None
+    if not _ready(key):
+        note = st.empty()
+        note.info(LOADING, icon=":material/hourglass_top:")
     try:
         # Keyed on the published version: after a rebuild the next question opens the new index, while
         # sessions mid-search finish on the one they hold.
-        return _searcher(f"{key}|{published_version(s.index_dir)}", replace(s))
+        return _searcher(key, replace(s))
     except MissingIndexError:
         reason = "Chưa có chỉ mục tìm kiếm. Đang tạo chỉ mục lần đầu cho kho văn bản (thường mất 1–2 phút)…"
     except StaleIndexError:
         reason = "Kho văn bản hoặc mô hình đã thay đổi từ lần tạo chỉ mục trước. Đang cập nhật chỉ mục…"
+    finally:
+        if note is not None:
+            note.empty()
     build_with_progress(s, reason)
     try:
-        return _searcher(f"{key}|{published_version(s.index_dir)}", replace(s))
+        return _searcher(_searcher_key(s), replace(s))
     except Exception as e:  # noqa: BLE001 — shown to the user, logged for the operator
         log.exception("opening the index after a build failed")
         raise UIError(f"Đã tạo chỉ mục nhưng không mở được: {e}") from e
@@ -198,6 +311,8 @@ button.soi-copy:hover { border-color: #d97706; color: #b45309; }
   white-space: normal; text-align: left; }
 .soi-table th { background: rgba(49, 51, 63, .05); font-weight: 600; }
 [data-testid="stElementToolbar"] { display: none; }
+a[data-testid="stSkipToContent"], a[data-testid="stSkipToContent"]:focus-visible { font-size: 0; }
+a[data-testid="stSkipToContent"]::after { content: "Chuyển đến nội dung chính"; font-size: .875rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {

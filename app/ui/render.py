@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from indexer.corpus.citation import format_date, unit_phrases
 from indexer.corpus.filters import type_label
 from indexer.corpus.models import Clause, Document
+from indexer.search.parallels import DETAIL, LABELS, PARENT, Partner, grouped, join_units
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # A line of dashes only: a typographic separator of the original (under a title, before an appendix), drawn as a rule.
@@ -594,6 +595,23 @@ def refs_line_html(graph, clause: Clause, documents: dict[str, Document], limit:
     if not parts:
         return ""
     return f'<p class="soi-note soi-refs">{" · ".join(parts)}</p>'
+
+
+def parallels_line_html(partners: Sequence[Partner], clauses: dict[str, Clause], documents: dict[str, Document]) -> str:
+    """The card's parallel provisions (`indexer.search.parallels`, a reviewed map): «Quy định chi tiết: …» under a
+    Điều lệ provision, «Quy định tại: …» under the regulation article that details it; cited in words (a replaced
+    document with its replacement), each article or khoản linked to the reader. "" when there are none."""
+    parts = []
+    for role in (DETAIL, PARENT):
+        cites = []
+        for units, doc in grouped(list(partners), role, clauses, documents):
+            links = [link_html(label, reader_href(c.doc_id, c.id)) for label, c in units]
+            cites.append(f"{join_units(links)}, {html.escape(doc)}")
+        if cites:
+            parts.append(f"{LABELS[role]}: " + "; ".join(cites))
+    if not parts:
+        return ""
+    return f'<p class="soi-note soi-parallels">{" · ".join(parts)}</p>'
 
 
 GRAPH_COLORS = {"in_force": "#dcfce7", "replaced": "#fed7aa", "amended": "#dbeafe", "news": "#f3f4f6",

@@ -94,6 +94,12 @@ def _refs_line(hit: Hit) -> str:
     return render.refs_line_html(graph_for(searcher), hit.clause, searcher.documents)
 
 
+def _parallels_line(hit: Hit) -> str:
+    """«Quy định chi tiết: …» / «Quy định tại: …» of the card (the reviewed parallel provisions)."""
+    searcher = core.get_searcher()
+    return render.parallels_line_html(searcher.parallels(hit.clause.id), searcher.clauses, searcher.documents)
+
+
 def result_card(hit: Hit, query: str | None = None) -> None:
     """One answer: citation, validity badges, document facts, the clause with matched words, actions.
 
@@ -117,6 +123,9 @@ def result_card(hit: Hit, query: str | None = None) -> None:
         refs = _refs_line(hit)
         if refs:
             st.html(refs)
+        parallels = _parallels_line(hit)
+        if parallels:
+            st.html(parallels)
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             st.page_link(
                 core.PAGE_VAN_BAN,

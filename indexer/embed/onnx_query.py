@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from indexer.atomic import atomic_write_text
+from indexer.embed import latin_tokenizer
 
 log = logging.getLogger("soi.onnx")
 
@@ -298,6 +299,12 @@ def load_or_export(
             ok_mark.write_text(f"{worst:.6f}\n", encoding="utf-8")
         if model_id and dim and not all((directory / n).is_file() for n in (TOKENIZER_FILE, META_FILE)):
             write_serving_files(st, directory, model_id, checksum, dim)
+        if (directory / TOKENIZER_FILE).is_file() and not (directory / latin_tokenizer.TOKENIZER_FILE).is_file():
+            from tokenizers import Tokenizer
+
+            if not latin_tokenizer.write(directory, Tokenizer.from_file(str(directory / TOKENIZER_FILE)),
+                                         _int8_check_texts()):
+                log.warning("reduced query tokenizer disagrees with the full one; serving loads the full one")
         if int8 is None:
             int8 = wants_int8()
         if int8 and not any((directory / n).exists() for n in (INT8_VERIFIED_FILE, INT8_REFUSED_FILE)):

@@ -20,6 +20,7 @@ import numpy as np
 
 from indexer.config import DEFAULT_MODEL, QUERY_BACKEND_ENV, Settings, query_backend
 from indexer.embed import onnx_query
+from indexer.embed.latin_tokenizer import QueryTokenizer
 
 log = logging.getLogger("soi.query")
 
@@ -34,18 +35,14 @@ class QueryEncoder:
     def __init__(
         self, directory: Path, query_prefix: str = "query: ", threads: int = 0, precision: str = "fp32"
     ) -> None:
-        from tokenizers import Tokenizer
-
         meta = json.loads((directory / onnx_query.META_FILE).read_text(encoding="utf-8"))
         self.directory = directory
         self.model_id: str = meta["model_id"]
         self.checksum: str = meta["checksum"]
         self.dim = int(meta["dim"])
         self.query_prefix = query_prefix
-        self.tokenizer = Tokenizer.from_file(str(directory / onnx_query.TOKENIZER_FILE))
-        self.tokenizer.no_padding()
-        # As transformers calls it: longest_first, right side, the two special tokens counted in the limit.
-        self.tokenizer.enable_truncation(max_length=int(meta["max_tokens"]))
+        # the reduced Latin-script copy when the export has one (a fraction of the load time), the full one else
+        self.tokenizer = QueryTokenizer(directory, onnx_query.TOKENIZER_FILE, int(meta["max_tokens"]))
         model = directory / onnx_query.MODEL_FILE
         self.precision = "fp32"
         if precision == "int8":
@@ -73,7 +70,7 @@ class QueryEncoder:
         return vec
 
     def _forward(self, text: str) -> np.ndarray:
-        ids = np.asarray([self.tokenizer.encode(text).ids], dtype=np.int64)
+        ids = np.asarray([self.tokenizer.encode(text)], dtype=np.int64)
         out = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
         return np.asarray(out, dtype=np.float32)
 

@@ -1,9 +1,11 @@
 """Case → rules: from a situation described in words, the rules that apply, the checks they imply, and the
 discipline provisions for breaking them, as one result an inspector can print or export (Markdown, DOCX, PDF, CSV).
 
-Rules that apply are normative units only: never templates, certificate or form text, appendix tables, tables of
-contents, preambles, a programme's plan items or news (all stay searchable in «Hỏi đáp»), and never units of a
-document whose own scope is another setting (`indexer/rules/data/scope.yaml`: QĐ 1147's training-centre rules
+Rules that apply are ranked by the evidence that the case breaks them (a norm stated, binding the one who violated, of
+the kind of violation the case names) and only those close to the best are shown, none when nothing fits: fewer rules
+rather than wrong ones. They are normative units only: never templates, certificate or form text, appendix tables,
+tables of contents, preambles, a programme's plan items or news (all stay searchable in «Hỏi đáp»), and never units
+of a document whose own scope is another setting (`indexer/rules/data/scope.yaml`: QĐ 1147's training-centre rules
 apply only to a case about trainees or lecturers).
 
 Discipline comes from `indexer.rules.discipline`: per rule (curated, by kind of violation, by reference) and for the
@@ -29,7 +31,15 @@ import yaml
 
 from indexer.corpus.citation import short_citation as _short_cite
 from indexer.export.printable import Block, to_docx, to_pdf
-from indexer.rules.checks import MODALITY_LABELS, SOURCE_LABELS, Check, checks_for
+from indexer.rules.checks import (
+    MODALITY_LABELS,
+    OBLIGATION,
+    PROHIBITION,
+    RESTRICTION,
+    SOURCE_LABELS,
+    Check,
+    checks_for,
+)
 from indexer.rules.discipline import (
     BASIS_LABELS,
     BY_CURATION,
@@ -39,11 +49,14 @@ from indexer.rules.discipline import (
     SIMILARITY,
     TEXT,
     DisciplineLink,
+    DisciplineLinker,
     PenaltyForm,
     RuleDiscipline,
     case_who,
     forms_in_order,
     linker_for,
+    named_who,
+    opening_who,
 )
 from indexer.text.normalize import fold
 
@@ -57,6 +70,7 @@ SUGGESTIONS_TITLE = "Gợi ý theo độ tương đồng (chưa kiểm chứng)"
 SUGGESTIONS_NOTE = ("Các điều dưới đây chỉ gần giống về nội dung với tình huống hoặc quy định; chưa ai kiểm chứng "
                     "chúng là quy định tương ứng. Chỉ dùng để tham khảo, không đưa vào kết luận.")
 NO_CHECK = "Chưa trích được nội dung cần kiểm tra từ điều khoản này; đọc nguyên văn để xác định."
+NO_RULE = "Không tìm thấy quy định nào trong kho khớp đủ với tình huống; hãy mô tả cụ thể hơn hành vi vi phạm."
 CASE_TEXT = "tình huống"
 RULE_LEADS = 3  # the first rules whose reviewed discipline links are shown when the case names no kind of violation
 
@@ -240,21 +254,153 @@ def _merge(links: list[DisciplineLink]) -> list[CaseDiscipline]:
     return out
 
 
+# ---- which rules apply, best first (issue 13, "Which rules apply") -----------------------------------------------
+# Search finds units whose words are close to the case; that is not yet a rule the case breaks. The candidates are
+# ranked again by the evidence that they are one, and only those close to the best are shown: fewer rules, rather
+# than wrong ones (measured by `python -m eval.cases` on eval/cases.yaml, where the numbers below were chosen, and
+# confirmed on the held-out eval/cases_validation.yaml; README "Case evaluation").
+# - Words before meaning: a case is a description, its matter is in its words (a named act, a body, a period), and
+#   the dense model alone puts the right rule first for fewer than half the cases; BM25 for two thirds. The score of
+#   a candidate article is CASE_LEXICAL_WEIGHT x its BM25 score + the rest x its dense score (each min-max over the
+#   ranking, as the searcher normalises them), from the searcher's own lexical and dense rankings.
+# - A rule the case can break states a norm: a duty, a prohibition or a limit (`checks_for` finds one). A unit that
+#   states none (a definition, a right, a competence, a consequence, an assessment) is weaker evidence: NO_NORM.
+# - It binds the one who violated: a unit that opens with (or sits under an intro naming) a member, when the case is
+#   about an organisation, or the reverse, is about someone else: OTHER_SUBJECT.
+# - The discipline process (forms, competence, procedure: QĐ 69, Điều lệ Điều 35-38 and 40, a rule that states
+#   penalty forms, a document's own article on handling violations) is what follows a violation, shown as discipline:
+#   DISCIPLINE_PROCESS.
+# - A unit whose own words name the kind of violation the case names (QĐ 69's kinds: bầu cử, tố cáo, tham nhũng …,
+#   `discipline_links.yaml`) states the norm of that matter: SAME_KIND.
+# - Then every rule within SHOW_RATIO of the best is shown, at most `k`; the rest are left out, said in `excluded`.
+# - Nothing is shown when nothing fits: the searcher's calibrated answerability (the probability that the corpus
+#   answers the text at all, `indexer/search/answerability.py`) below NOTHING_FITS (texts about the weather, gold
+#   prices, a company's payroll, a traffic offence: 0.00-0.09; every labelled case of both sets is above 0.18).
+CASE_LEXICAL_WEIGHT = 0.7
+NO_NORM = 0.7
+OTHER_SUBJECT = 0.6
+DISCIPLINE_PROCESS = 0.7
+SAME_KIND = 1.3
+SHOW_RATIO = 0.85
+NOTHING_FITS = 0.12
+_NORMS = (OBLIGATION, PROHIBITION, RESTRICTION)
+_LIST_MARK = re.compile(r"^\s*(?:Điều\s+\d+\.?|\d+(?:\.\d+)*\.|[a-zđ]\)|\(\w{1,3}\)|[-+•–])\s*", re.IGNORECASE)
+
+
+@dataclass
+class _Evidence:
+    """What a unit is, as evidence for a case: whether it states a norm, whom it binds, whether it is about the
+    discipline process, the kinds of violation its own words name."""
+
+    norm: bool
+    binds: frozenset[str]
+    discipline: bool
+    kinds: frozenset[str]
+
+
+class _EvidenceCache:
+    """Per index version (`Searcher.derived`): the evidence of each unit, computed once."""
+
+    def __init__(self, searcher: Searcher):
+        self.s = searcher
+        self.linker: DisciplineLinker = linker_for(searcher)
+        self.memo: dict[str, _Evidence] = {}
+
+    def binds(self, c: Clause) -> frozenset[str]:
+        """Whom a unit binds: its document's title when it names one side («… những điều đảng viên không được
+        làm»), else the subject it opens with, else the intro it sits under («Đảng viên có nhiệm vụ :»); empty when
+        none says."""
+        doc = self.s.documents[c.doc_id]
+        who = named_who(doc.title)
+        if len(who) == 1:
+            return frozenset(who)
+        who = opening_who(c.text)
+        pid = c.parent
+        while not who and pid and pid in self.s.clauses:
+            p = self.s.clauses[pid]
+            who = opening_who(_LIST_MARK.sub("", p.intro or ""))
+            pid = p.parent
+        return frozenset(who)
+
+    def of(self, c: Clause, also: list[Clause]) -> _Evidence:
+        key = "|".join([c.id, *(a.id for a in also)])
+        if key not in self.memo:
+            checks = [x for u in [c, *also] for x in checks_for(u.id, self.s)]
+            text = " ".join(fold(c.text).split())
+            kinds = frozenset(k.label for k in self.linker.data.kinds if k.pattern().search(text))
+            self.memo[key] = _Evidence(any(x.modality in _NORMS for x in checks), self.binds(c),
+                                       self.linker.about_discipline(c.id), kinds)
+        return self.memo[key]
+
+
+def _evidence(searcher: Searcher) -> _EvidenceCache:
+    return searcher.derived("case_evidence", _EvidenceCache)
+
+
+def rule_score(base: float, ev: _Evidence, who: set[str], kinds: set[str]) -> float:
+    """A candidate's score for a case: its search score weighed by the evidence that it is a rule the case breaks."""
+    score = base
+    if not ev.norm:
+        score *= NO_NORM
+    if len(who) == 1 and len(ev.binds) == 1 and not (ev.binds & who):
+        score *= OTHER_SUBJECT
+    if ev.discipline:
+        score *= DISCIPLINE_PROCESS
+    if kinds and ev.kinds & kinds:
+        score *= SAME_KIND
+    return score
+
+
 def _rule_units(text: str, searcher: Searcher, k: int, mode: str) -> tuple[list[Hit], list[tuple[str, str]]]:
-    """The `k` best units that are rules applying to the case, and the found units left out (with why)."""
+    """The rules applying to the case (at most `k`, only those close to the best), and the found units left out
+    (with why)."""
     docs = searcher.documents.values()
     eligible = [d.id for d in docs if d.id != DISCIPLINE_DOC and d.normative and d.type not in RULE_EXCLUDED_TYPES
                 and not out_of_scope(d, text)]
-    hits = searcher.search(text, k=max(4 * k, 20), mode=mode, doc_ids=eligible)
-    kept, left = [], []
-    for h in hits:
-        why = unit_reason(h.clause, h.document)
-        if why:
-            left.append((h.clause.id, why))
-        elif len(kept) < k:
-            kept.append(h)
-    for h in kept:
+    depth = max(4 * k, 20)
+    left: list[tuple[str, str]] = []
+    cands: dict[str, Hit] = {}  # article -> the hit shown for it (fused first, as the searcher grouped it)
+    views: dict[str, dict[str, float]] = {}
+    # whether the corpus speaks to the text at all: judged over the whole corpus, as the calibration was fitted
+    judged = searcher.ask(text, k=1, mode=mode).answerability if mode == "fused" else None
+    for m in ((mode, "lexical", "dense") if mode == "fused" else (mode,)):
+        view = views.setdefault(m, {})
+        for h in searcher.search(text, k=depth if m == mode else 3 * depth, mode=m, doc_ids=eligible):
+            why = unit_reason(h.clause, h.document)
+            if why:
+                if m == mode:
+                    left.append((h.clause.id, why))
+                continue
+            art = searcher.article_of(h.clause.id)
+            view.setdefault(art, h.score)
+            if m == mode:
+                cands.setdefault(art, h)
+    if mode == "fused":
+        def base(art: str) -> float:
+            return (CASE_LEXICAL_WEIGHT * views["lexical"].get(art, 0.0)
+                    + (1 - CASE_LEXICAL_WEIGHT) * views["dense"].get(art, 0.0))
+    else:
+        def base(art: str) -> float:
+            return views[mode].get(art, 0.0)
+    if judged is not None and judged.probability < NOTHING_FITS:
+        return [], left + [(h.clause.id, f"không quy định nào khớp đủ với tình huống (khả năng có câu trả lời "
+                                          f"{judged.probability:.0%})") for h in cands.values()][: 4 * k]
+    ev = _evidence(searcher)
+    who = case_who(text)
+    folded = " ".join(fold(text).split())
+    kinds = {x.label for x in ev.linker.data.kinds if x.pattern().search(folded)}
+    scored = []
+    for art, h in cands.items():
         h.also = [c for c in h.also if not unit_reason(c, h.document)]
+        scored.append((rule_score(base(art), ev.of(h.clause, h.also), who, kinds), h))
+    scored.sort(key=lambda x: (-x[0], x[1].rank))
+    best = scored[0][0] if scored else 0.0
+    kept = []
+    for score, h in scored:
+        if score > 0 and score >= SHOW_RATIO * best and len(kept) < k:
+            kept.append(h)
+        elif score > 0 and len(left) < 4 * k:
+            left.append((h.clause.id, f"bằng chứng yếu hơn quy định đầu ({score / best:.0%})"))
     return kept, left
 
 
@@ -444,6 +590,8 @@ def to_markdown(result: CaseResult) -> str:
     if _who_line(result):
         out += [f"*Đối tượng vi phạm theo mô tả: {_who_line(result)}.*", ""]
     out += ["## Quy định áp dụng", ""]
+    if not result.rules:
+        out += [f"*{NO_RULE}*", ""]
     for i, r in enumerate(result.rules, 1):
         mark = " — **đã được thay thế, chỉ để đối chiếu**" if r.replaced else ""
         out += [f"### {i}. {r.hit.citation}", f"*{r.hit.status_label}*{mark}", "", "> " + r.hit.clause.text.replace(
@@ -488,6 +636,8 @@ def to_blocks(result: CaseResult) -> list[Block]:
     if _who_line(result):
         b.append(Block("note", f"Đối tượng vi phạm theo mô tả: {_who_line(result)}."))
     b.append(Block("heading", "1. Quy định áp dụng"))
+    if not result.rules:
+        b.append(Block("note", NO_RULE))
     for i, r in enumerate(result.rules, 1):
         b.append(Block("subheading", f"{i}. {r.hit.citation}"))
         status = r.hit.status_label + (" — đã được thay thế, chỉ để đối chiếu" if r.replaced else "")

@@ -261,7 +261,11 @@ def is_discipline_clause(clause_id: str) -> bool:
 _PERSON_TITLES = re.compile(r"(?<!\w)(?:cấp ủy viên|ủy viên|bí thư|phó bí thư)(?!\w)")
 _CASE_MEMBER = re.compile(r"^(?:một |các |những |hai |ba )?(?:đồng chí |ông |bà )?(?:đảng viên|cấp ủy viên|ủy viên|"
                           r"bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ|người đứng đầu)(?!\w)")
-_CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(_ORG_WORDS) + r")(?!\s*viên)(?!\w)")
+# A case (or a unit) opening with a Party body: the bodies above, a committee by its level («Tỉnh ủy …», «Huyện ủy
+# …»), a congress, an executive committee, a Party agency or a committee's office.
+_CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(_ORG_WORDS) + r"|(?:tỉnh|thành|huyện|quận|thị|chi) ủy"
+                       r"|đại hội|ban chấp hành|cơ quan (?:của )?đảng|văn phòng (?:tỉnh|thành|huyện|quận|thị|cấp) ủy)"
+                       r"(?!\s*viên)(?!\w)")
 
 
 def named_who(text: str) -> set[str]:
@@ -285,6 +289,18 @@ def case_who(text: str) -> set[str]:
     if _CASE_ORG.match(t):
         return {ORGANISATION}
     return who_of(text)
+
+
+def opening_who(text: str) -> set[str]:
+    """Whom a text opens with: a member («Đảng viên bỏ sinh hoạt …», «Cấp uỷ viên …»), an organisation («Chi bộ
+    lãnh đạo …», «Uỷ ban kiểm tra các cấp có nhiệm vụ»), both when its opening names both («Tổ chức đảng và đảng
+    viên …»), or neither (empty) when it opens otherwise. A list marker («a)», «-», «1.») is skipped."""
+    t = re.sub(r"^[\W\d]*(?:[a-zđ]\)\s*)?", "", " ".join(_plain(text).split()))
+    if _CASE_MEMBER.match(t):
+        return {MEMBER}
+    if _CASE_ORG.match(t):
+        return named_who(" ".join(t.split()[:6])) or {ORGANISATION}
+    return set()
 
 
 def who_of(text: str) -> set[str]:
@@ -617,15 +633,21 @@ class DisciplineLinker:
 
     # -- entry points --
 
-    def for_clause(self, clause_id: str, k: int = 3) -> RuleDiscipline:
-        """Discipline provisions for breaking the rule `clause_id`: curated, then text, similarity as a last resort."""
+    def about_discipline(self, clause_id: str) -> bool:
+        """Whether a clause is itself about discipline rather than a rule one breaks: QĐ 69 and the Điều lệ's
+        discipline articles, a document's own article on handling violations of it, and a rule that states penalty
+        forms (who decides which form, the procedure): the kinds of violation such a rule lists («… vi phạm phẩm
+        chất chính trị, tư tưởng …») are not its own violation."""
         c = self.s.clauses[clause_id]
         own = self.own_sanctions(c)
         if is_discipline_clause(c.id) or any(c.id == a.id or c.id.startswith(a.id + "/") for a in own):
-            return RuleDiscipline(c.id, is_discipline=True)
-        if penalty_forms(provision_text(c, self.s.documents[c.doc_id])):
-            # a rule that itself states penalty forms is about discipline (who decides which form, procedure): the
-            # kinds of violation it lists («… vi phạm phẩm chất chính trị, tư tưởng …») are not its own violation
+            return True
+        return bool(penalty_forms(provision_text(c, self.s.documents[c.doc_id])))
+
+    def for_clause(self, clause_id: str, k: int = 3) -> RuleDiscipline:
+        """Discipline provisions for breaking the rule `clause_id`: curated, then text, similarity as a last resort."""
+        c = self.s.clauses[clause_id]
+        if self.about_discipline(clause_id):
             return RuleDiscipline(c.id, is_discipline=True)
         found = self.curated(c)
         kind_links, missing = self.by_kind(c)

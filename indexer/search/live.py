@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.config import Settings
 from indexer.embed.embedder import Embedder
 from indexer.index import freshness, store
+from indexer.search.parallels import to_dict as parallels_dict
 from indexer.search.searcher import Hit, Searcher
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Answer:
     timings_ms: dict[str, float]
     answerability: dict | None = None  # probability that something answers; None when not calibrated
     index_note: str | None = None  # what the index lacks from the corpus on disk and what to run (None: current)
+    parallels: list[dict[str, list[str]]] = field(default_factory=list)  # per hit: ids it details / is detailed by
 
 
 class LiveSearcher:
@@ -50,6 +52,7 @@ class LiveSearcher:
         self._note: tuple[str, float, str | None] | None = None  # (version, when checked, note)
         self.embedder = self._searcher.embedder
         self._load_lock = threading.Lock()
+        self._note_lock = threading.Lock()
         self._loading: str | None = None
         self._failed: str | None = None  # a version that could not be opened is not retried on every request
         self.last_error: str | None = None
@@ -94,13 +97,20 @@ class LiveSearcher:
         indexer.index.freshness) and is redone at most every NOTE_TTL_S seconds."""
         searcher, now = self._searcher, time.monotonic()
         cached = self._note
-        if cached is not None and cached[0] == searcher.version_dir.name and now - cached[1] < NOTE_TTL_S:
+        same = cached is not None and cached[0] == searcher.version_dir.name
+        if same and now - cached[1] < NOTE_TTL_S:
+            return cached[2]
+        # One thread re-checks; requests arriving meanwhile answer with the note of this version they have
+        # (not every request of a busy second redoing the same check).
+        if not self._note_lock.acquire(blocking=not same):
             return cached[2]
         try:
             note = freshness.check(self.settings, searcher.manifest).message()
         except Exception as e:  # noqa: BLE001 — a note must never stop an answer
             log.exception("checking the corpus against index version %s failed", searcher.version_dir.name)
             note = f"Không kiểm tra được kho văn bản (cannot check the corpus): {e}"
+        finally:
+            self._note_lock.release()
         self._note = (searcher.version_dir.name, now, note)
         return note
 
@@ -114,4 +124,5 @@ class LiveSearcher:
         understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text, "exact": exact,
                       "documents": doc_ids or qa.doc_ids, "note": qa.doc_note}
         judged = got.answerability.to_dict() if got.answerability else None
-        return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note())
+        parallels = [parallels_dict(searcher.parallels(h.clause.id)) for h in got.hits]
+        return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note(), parallels)

@@ -24,6 +24,7 @@ from indexer.index import freshness, store
 from indexer.index.dense import DenseIndex
 from indexer.index.lexical import LexicalIndex
 from indexer.search.answerability import Answerability, load_calibration
+from indexer.search.parallels import ParallelMap, Partner, keep_together, parallel_map
 from indexer.search.rerank import Ranker, StaticFeatures, candidate_matrix, load_ranker
 from indexer.text.abbrev import expand_query
 from indexer.text.diacritics import DiacriticRestorer
@@ -36,6 +37,7 @@ T = TypeVar("T")
 
 
 FUSION_METHODS = ("cc", "rrf")
+PARALLEL_MODES = ("", "insert", "transfer")
 
 
 @dataclass
@@ -58,6 +60,16 @@ class FusionParams:
     # The learned second stage (indexer/search/rerank.py) is not used by default: trained on questions made from the
     # corpus it lost 5–8 MRR points on the dev questions (README, "Ranking levers"). A path opts in.
     ranker_path: str = ""
+    # Parallel provisions (indexer/search/parallels.py: a Điều lệ article and the regulation articles that detail it,
+    # reviewed). "" off; "insert": each of the first `parallel_top` articles pulls its best-ranked partner from the
+    # first `parallel_window` articles right after itself; "transfer": an article's score gains `parallel_transfer`
+    # times its best candidate partner's score. Opt-in: no variant won beyond noise on the dev questions (article
+    # MRR@10, paired: insert −0.000, 0/1; transfer 0.1 +0.008 [−0.001, +0.023], 0.25 +0.021 [−0.002, +0.047]; R@5
+    # unchanged; headings and quiz stems unchanged): `python -m eval.levers --only parallels --detail`.
+    parallels: str = ""
+    parallel_top: int = 5
+    parallel_window: int = 20
+    parallel_transfer: float = 0.1
 
 
 @dataclass
@@ -245,6 +257,17 @@ class Searcher:
     def article_of(self, clause_id: str) -> str:
         return self._group_key(clause_id)
 
+    @property
+    def parallel_map(self) -> ParallelMap:
+        """The reviewed parallel provisions bound to this index (built once per index version)."""
+        return self.derived("parallels", lambda s: parallel_map(s.clauses, s.article_of))
+
+    def parallels(self, clause_id: str) -> list[Partner]:
+        """Provisions parallel to this clause (for a card): those that detail it, then those it details."""
+        if clause_id not in self.clauses:
+            return []
+        return self.parallel_map.for_clause(clause_id, self.article_of(clause_id))
+
     def _replaced_docs(self) -> set[str]:
         """Documents replaced by one whose text is in the corpus (a replacement without text changes nothing)."""
         by_code = {d.code: d for d in self.documents.values()}
@@ -257,7 +280,7 @@ class Searcher:
 
     def _doc_factors(self) -> np.ndarray:
         """Per-unit prior: replaced documents, news, programmes/plans and title blocks rank below rules."""
-        replaced = self._replaced_docs()
+        replaced = self.replaced_docs = self._replaced_docs()
         p = self.params
         factors = {}
         for d in self.documents.values():
@@ -379,6 +402,8 @@ class Searcher:
             t = time.perf_counter()
         fused = {int(u): float(s) for u, s in zip(cands.units.tolist(), scores.tolist(), strict=True)}
         ranked = sorted(fused, key=lambda u: (-fused[u], u))
+        if mode == "fused" and self.params.parallels:
+            ranked = self._keep_parallels(ranked, fused)
         ranks_lex = {int(u): r for r, u in enumerate(cands.lex.units.tolist())} if cands.lex else {}
         ranks_dense = {int(u): r for r, u in enumerate(cands.dense.units.tolist())} if cands.dense else {}
         # marks follow the question as understood: an unaccented question's restored reading (the words shown as
@@ -543,6 +568,38 @@ class Searcher:
         scores = np.asarray(self.embeddings[subset]) @ qvec
         best = np.argsort(-scores, kind="stable")[:depth]
         return subset[best], scores[best]
+
+    def _keep_parallels(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
+        """Units reordered so that parallel provisions come together (`FusionParams.parallels`); "transfer" also
+        raises `fused` so that the hits' scores stay in rank order. An article of a document replaced by one whose
+        text is in the index is never pulled up."""
+        p = self.params
+        if p.parallels not in PARALLEL_MODES:
+            raise ValueError(f"parallels must be one of {PARALLEL_MODES}")
+        pm = self.parallel_map
+        best: dict[str, int] = {}
+        for u in ranked:
+            best.setdefault(self.group_of[u], u)
+        order = list(best)
+        replaced = self.replaced_docs
+
+        def skip(article: str) -> bool:
+            return self.clauses[article].doc_id in replaced if article in self.clauses else False
+
+        if p.parallels == "insert":
+            new = keep_together(order, pm.partners, p.parallel_top, p.parallel_window, skip)
+        else:
+            score = {a: fused[best[a]] for a in order}
+            bonus = {a: p.parallel_transfer * max((score[q.article_id] for q in pm.partners(a)
+                                                    if q.article_id in score and not skip(q.article_id)), default=0.0)
+                     for a in order}
+            for u in ranked:
+                fused[u] += bonus[self.group_of[u]]
+            new = sorted(order, key=lambda a: -(score[a] + bonus[a]))
+        if new == order:
+            return ranked
+        pos = {a: i for i, a in enumerate(new)}
+        return sorted(ranked, key=lambda u: pos[self.group_of[u]])  # stable: a group's own order is kept
 
     def _group(
         self,
