@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+pytest_plugins = ["ui_support"]  # the browser and `soi app` server fixtures of the UI tests
 
 
 @pytest.fixture(scope="session", autouse=True)

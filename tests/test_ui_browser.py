@@ -10,59 +10,22 @@ import time
 from urllib.parse import quote
 
 import pytest
-from ui_support import browser, grant_clipboard, screenshot, ui_server  # noqa: F401 — fixtures
+from ui_support import (
+    WAIT,
+    assert_no_traceback,
+    by,
+    grant_clipboard,
+    screenshot,
+    settle,
+    visible_english,
+    wait_for,
+    wait_text,
+)
 
 pytestmark = pytest.mark.browser
 
 Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 CITE_DU_BI = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
-WAIT = 120  # the first page view loads the model and the index
-
-
-def _by():
-    from selenium.webdriver.common.by import By
-
-    return By
-
-
-def wait_for(drv, condition, timeout: float = 30, message: str = ""):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(drv, timeout, poll_frequency=0.2).until(condition, message)
-
-
-def wait_text(drv, css: str, text: str, timeout: float = 30):
-    """The first element matching `css` whose text contains `text`."""
-
-    def found(d):
-        for el in d.find_elements(_by().CSS_SELECTOR, css):
-            try:
-                if text in el.text:
-                    return el
-            except Exception:  # noqa: BLE001 — element re-rendered between find and read
-                continue
-        return False
-
-    return wait_for(drv, found, timeout, f"no {css} containing {text!r}")
-
-
-def settle(drv, timeout: float = 30) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
-    time.sleep(0.3)
-    wait_for(
-        drv,
-        lambda d: not d.find_elements(_by().CSS_SELECTOR, '[data-testid="stStatusWidget"] [data-testid*="Running"]')
-        and not d.find_elements(_by().CSS_SELECTOR, '[data-testid="stSpinner"]'),
-        timeout,
-    )
-    time.sleep(0.5)
-
-
-def assert_no_traceback(drv) -> None:
-    assert not drv.find_elements(_by().CSS_SELECTOR, '[data-testid="stException"]')
-    assert "Traceback" not in drv.find_element(_by().TAG_NAME, "body").text
-
-
 def target_visible_in_pane(drv) -> bool:
     """Whether #soi-target is scrolled into the visible part of its scrollable reader pane."""
     return drv.execute_script(
@@ -78,12 +41,12 @@ def target_visible_in_pane(drv) -> bool:
     )
 
 
-def test_ask_copy_and_open_in_reader(browser, ui_server) -> None:  # noqa: F811 — browser first: it is not `soi app`
+def test_ask_copy_and_open_in_reader(browser, ui_server) -> None:  # browser first: it is not `soi app`
     """The first question, asked as soon as the page shows (issue 16: answered ≤ 3 s after `soi app` starts; the
     model and the index load in the background and a question asked meanwhile waits under «Đang nạp mô hình…»)."""
     from selenium.webdriver.common.keys import Keys
 
-    By = _by()
+    By = by()
     drv = browser
     grant_clipboard(drv, ui_server.url)
     drv.get(ui_server.url + "/")
@@ -144,8 +107,8 @@ def test_ask_copy_and_open_in_reader(browser, ui_server) -> None:  # noqa: F811 
     screenshot(drv, "01-hoi-dap")
 
 
-def test_deep_links_and_outline(ui_server, browser) -> None:  # noqa: F811
-    By = _by()
+def test_deep_links_and_outline(ui_server, browser) -> None:
+    By = by()
     drv = browser
     clause = "dieu-le-dang-2011/d35/k2"
     drv.get(f"{ui_server.url}/van-ban?doc=dieu-le-dang-2011&clause={quote(clause, safe='')}")
@@ -174,8 +137,8 @@ def test_deep_links_and_outline(ui_server, browser) -> None:  # noqa: F811
     assert_no_traceback(drv)
 
 
-def test_document_list(ui_server, browser) -> None:  # noqa: F811
-    By = _by()
+def test_document_list(ui_server, browser) -> None:
+    By = by()
     drv = browser
     drv.get(f"{ui_server.url}/van-ban")
     wait_text(drv, "h1", "Văn bản", WAIT)
@@ -203,47 +166,25 @@ def test_document_list(ui_server, browser) -> None:  # noqa: F811
     screenshot(drv, "06-van-ban-da-thay-the")
 
 
-def test_question_without_diacritics(ui_server, browser) -> None:  # noqa: F811
+def test_question_without_diacritics(ui_server, browser) -> None:
     drv = browser
     drv.get(f"{ui_server.url}/?q={quote('thoi hieu xu ly ky luat dang vien')}")
     understood = "Đã hiểu câu hỏi là: «thời hiệu xử lý kỷ luật đảng viên»"
     wait_text(drv, '[data-testid="stCaptionContainer"]', understood, WAIT)
     wait_text(drv, ".st-key-hit-1", "Mở trong văn bản", WAIT)
     settle(drv)
-    assert "Điều 4, Quy định số 69-QĐ/TW" in drv.find_element(_by().TAG_NAME, "body").text
+    assert "Điều 4, Quy định số 69-QĐ/TW" in drv.find_element(by().TAG_NAME, "body").text
     assert_no_traceback(drv)
     screenshot(drv, "07-hoi-dap-khong-dau")
 
 
 # ---- issue 16: English, internet fonts, markers, highlights, screenshots -----------------------------------
 
-ENGLISH = ("Select all", "Made with Streamlit", "Record a screencast", "Print", "Deploy", "Settings", "System",
-           "Clear caches", "Rerun", "Download as CSV", "No results")
-
-
-def _visible_english(drv) -> list[str]:
-    """Visible text and tooltips of the page that are known English strings of Streamlit."""
-    texts = drv.execute_script(
-        """
-        const out = [];
-        const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        while (w.nextNode()) {
-          const n = w.currentNode, p = n.parentElement;
-          if (p && p.closest('noscript, script, style')) continue;
-          if (p && p.offsetParent !== null && n.textContent.trim()) out.push(n.textContent.trim());
-        }
-        document.querySelectorAll('[title]').forEach(e => out.push(e.getAttribute('title')));
-        return out;
-        """
-    )
-    return [t for t in texts if any(re.search(rf"\b{re.escape(e)}\b", t) for e in ENGLISH)]
-
-
-def test_no_english_menu_and_nothing_fetched_from_the_internet(ui_server, browser) -> None:  # noqa: F811
+def test_no_english_menu_and_nothing_fetched_from_the_internet(ui_server, browser) -> None:
     """Issue 16, UI 2 and 8: no ⋮ menu (System/Light/Dark/Print/Record screen/Made with Streamlit), no «Select all»
     in the multiselects, a Vietnamese «skip to content» link, and the tab icon ships with the app instead of coming
     from fonts.gstatic.com."""
-    By = _by()
+    By = by()
     drv = browser
     drv.get(ui_server.url + "/")
     wait_text(drv, "h1", "Hỏi đáp", WAIT)
@@ -272,21 +213,21 @@ def test_no_english_menu_and_nothing_fetched_from_the_internet(ui_server, browse
     labels = [o.text for o in options]
     assert labels and not any("Select" in x for x in labels), labels
     assert any(x.startswith("69-QĐ/TW — Quy định về kỷ luật tổ chức đảng, đảng viên vi phạm") for x in labels)
-    assert not _visible_english(drv), _visible_english(drv)
+    assert not visible_english(drv), visible_english(drv)
     box.send_keys(Keys.ESCAPE)
     for path in ("/van-ban", "/on-tap", "/kho-du-lieu", "/kiem-tra"):
         drv.get(ui_server.url + path)
         wait_for(drv, lambda d: d.find_elements(By.TAG_NAME, "h1"), WAIT)
         settle(drv, WAIT)
         assert not drv.find_elements(By.CSS_SELECTOR, '[data-testid="stMainMenu"]'), path
-        assert not _visible_english(drv), (path, _visible_english(drv))
+        assert not visible_english(drv), (path, visible_english(drv))
         assert_no_traceback(drv)
 
 
-def test_answer_marks_whole_words_and_dates_are_vietnamese(ui_server, browser) -> None:  # noqa: F811
+def test_answer_marks_whole_words_and_dates_are_vietnamese(ui_server, browser) -> None:
     """Issue 16, UI 5 and 9, as a trainee asks it: «đảng viên có được kinh doanh không». Marked: «đảng viên» (never
     the «viên» of «thành viên», never «đang»); every date on the page dd/mm/yyyy. Screenshot of the page."""
-    By = _by()
+    By = by()
     drv = browser
     drv.get(f"{ui_server.url}/?q={quote('đảng viên có được kinh doanh không')}")
     wait_text(drv, ".st-key-hit-1", "Mở trong văn bản", WAIT)
@@ -308,11 +249,11 @@ def test_answer_marks_whole_words_and_dates_are_vietnamese(ui_server, browser) -
     assert "2025-02-14" not in body
 
 
-def test_on_tap_page_screenshot(ui_server, browser) -> None:  # noqa: F811
+def test_on_tap_page_screenshot(ui_server, browser) -> None:
     """The «Ôn tập» page with a generated quiz: markers drawn with the icon font (no empty ✅ box)."""
     from selenium.webdriver.common.keys import Keys
 
-    By = _by()
+    By = by()
     drv = browser
     drv.get(f"{ui_server.url}/on-tap")
     wait_text(drv, "h1", "Ôn tập", WAIT)
@@ -335,7 +276,7 @@ def test_on_tap_page_screenshot(ui_server, browser) -> None:  # noqa: F811
     names = {name for name, _ in icons}
     assert {"check_circle", "radio_button_unchecked"} <= names, icons
     assert all("Material Symbols" in font for _, font in icons), icons  # the font Streamlit ships, no emoji
-    assert not _visible_english(drv), _visible_english(drv)
+    assert not visible_english(drv), visible_english(drv)
     assert_no_traceback(drv)
     drv.execute_script("document.querySelector('[role=\"tabpanel\"]').scrollIntoView({block: 'start'});")
     time.sleep(0.3)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import browser, screenshot, ui_server  # noqa: F401 — fixtures
+from ui_support import screenshot
 
 from app.ui import render
 from indexer.rules.refs import graph_for
@@ -99,7 +99,7 @@ def _svg_text(drv) -> str:
 
 
 @pytest.mark.browser
-def test_graph_drawn_in_the_browser(ui_server, browser) -> None:  # noqa: F811
+def test_graph_drawn_in_the_browser(ui_server, browser) -> None:
     from selenium.webdriver.common.by import By
 
     drv = browser
@@ -127,7 +127,7 @@ def test_graph_drawn_in_the_browser(ui_server, browser) -> None:  # noqa: F811
 
 
 @pytest.mark.browser
-def test_kiem_tra_penalty_forms_in_the_browser(ui_server, browser) -> None:  # noqa: F811
+def test_kiem_tra_penalty_forms_in_the_browser(ui_server, browser) -> None:
     from selenium.webdriver.common.by import By
 
     drv = browser
@@ -151,7 +151,7 @@ def test_kiem_tra_penalty_forms_in_the_browser(ui_server, browser) -> None:  # n
 
 
 @pytest.mark.browser
-def test_result_card_refs_line_in_the_browser(ui_server, browser) -> None:  # noqa: F811
+def test_result_card_refs_line_in_the_browser(ui_server, browser) -> None:
     from urllib.parse import quote
 
     from selenium.webdriver.common.by import By

@@ -15,14 +15,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 from support import articles, header
-from test_ui_browser import WAIT, _by, _visible_english, assert_no_traceback, settle, wait_for, wait_text
-from ui_support import ENTRY, browser, open_page, running_app, screenshot  # noqa: F401 — browser is a fixture
+from ui_support import (
+    ENTRY,
+    WAIT,
+    assert_no_traceback,
+    by,
+    open_page,
+    running_app,
+    screenshot,
+    settle,
+    visible_english,
+    wait_for,
+    wait_text,
+)
 
 PAGE = "views/kho_du_lieu.py"
 PASSWORD = "mat-khau-thu-nghiem"
 
 
-def page(app: AppTest, monkeypatch: pytest.MonkeyPatch, password: str | None) -> AppTest:  # noqa: F811
+def page(app: AppTest, monkeypatch: pytest.MonkeyPatch, password: str | None) -> AppTest:
     if password is None:
         monkeypatch.delenv("SOI_ADMIN_PASSWORD", raising=False)
     else:
@@ -30,7 +41,7 @@ def page(app: AppTest, monkeypatch: pytest.MonkeyPatch, password: str | None) ->
     return open_page(app, PAGE)
 
 
-def test_read_only_without_admin_password(app, monkeypatch):  # noqa: F811
+def test_read_only_without_admin_password(app, monkeypatch):
     """Issue 16, UI 7 and 9: a non-admin sees the library table only (no server folder, no set-up instructions, no
     internal ids), with dates as dd/mm/yyyy like the rest of the UI."""
     at = page(app, monkeypatch, None)
@@ -51,7 +62,7 @@ def test_read_only_without_admin_password(app, monkeypatch):  # noqa: F811
     assert not at.button and not [t for t in at.text_input if t.label == "Mật khẩu quản trị"]
 
 
-def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(app, monkeypatch):  # noqa: F811
+def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(app, monkeypatch):
     at = page(app, monkeypatch, PASSWORD)
     box = next(t for t in at.text_input if t.label == "Mật khẩu quản trị")
     box.set_value("sai")
@@ -69,8 +80,8 @@ def test_admin_login_refuses_a_wrong_password_then_opens_the_tools(app, monkeypa
 
 
 @pytest.mark.browser
-def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  # noqa: F811
-    By = _by()
+def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):
+    By = by()
     index = tmp_path / "index"
     shutil.copytree(ui_env["SOI_INDEX_DIR"], index, symlinks=True)
     library = tmp_path / "library"
@@ -94,7 +105,7 @@ def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):  #
             "const i = z.querySelector('[data-testid=\"stFileUploaderDropzoneInstructions\"]');"
             "return [getComputedStyle(p, '::after').content, getComputedStyle(p).fontSize, i.offsetParent === null];")
         assert shown == ['"Tải tệp lên"', "0px", True], shown
-        assert not _visible_english(drv), _visible_english(drv)
+        assert not visible_english(drv), visible_english(drv)
         junk = tmp_path / "rac.txt"
         junk.write_bytes(bytes(range(256)) * 64)  # binary data named .txt: named, refused, nothing kept
         upload.send_keys(str(junk))

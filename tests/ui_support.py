@@ -1,12 +1,14 @@
 """Shared helpers and fixtures of the UI tests: opening a page under AppTest, the real server, the real browser.
 
-Test modules import the browser fixtures they use (`from ui_support import ...  # noqa: F401`); `ui_env` and the
-AppTest fixture `app` live in conftest.py, on the session index (`index_settings` + `built_index`), built once.
+Its fixtures (`browser`, `ui_server`) are registered for every test module by conftest.py (`pytest_plugins`); test
+modules import only its helpers. `ui_env` and the AppTest fixture `app` live in conftest.py, on the session index
+(`index_settings` + `built_index`), built once.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -232,3 +234,74 @@ def ui_server(ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     """`soi app` against the session index, shared by the browser tests."""
     with running_app(ui_env, tmp_path_factory.mktemp("streamlit") / "server.log") as server:
         yield server
+
+
+# ---- waiting on the page, and what it must not show ----------------------------------------------------------
+
+WAIT = 120  # the first page view loads the model and the index
+
+
+def by():
+    from selenium.webdriver.common.by import By
+
+    return By
+
+
+def wait_for(drv, condition, timeout: float = 30, message: str = ""):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, timeout, poll_frequency=0.2).until(condition, message)
+
+
+def wait_text(drv, css: str, text: str, timeout: float = 30):
+    """The first element matching `css` whose text contains `text`."""
+
+    def found(d):
+        for el in d.find_elements(by().CSS_SELECTOR, css):
+            try:
+                if text in el.text:
+                    return el
+            except Exception:  # noqa: BLE001 — element re-rendered between find and read
+                continue
+        return False
+
+    return wait_for(drv, found, timeout, f"no {css} containing {text!r}")
+
+
+def settle(drv, timeout: float = 30) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    time.sleep(0.3)
+    wait_for(
+        drv,
+        lambda d: not d.find_elements(by().CSS_SELECTOR, '[data-testid="stStatusWidget"] [data-testid*="Running"]')
+        and not d.find_elements(by().CSS_SELECTOR, '[data-testid="stSpinner"]'),
+        timeout,
+    )
+    time.sleep(0.5)
+
+
+def assert_no_traceback(drv) -> None:
+    assert not drv.find_elements(by().CSS_SELECTOR, '[data-testid="stException"]')
+    assert "Traceback" not in drv.find_element(by().TAG_NAME, "body").text
+
+
+ENGLISH = ("Select all", "Made with Streamlit", "Record a screencast", "Print", "Deploy", "Settings", "System",
+           "Clear caches", "Rerun", "Download as CSV", "No results")
+
+
+def visible_english(drv) -> list[str]:
+    """Visible text and tooltips of the page that are known English strings of Streamlit."""
+    texts = drv.execute_script(
+        """
+        const out = [];
+        const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (w.nextNode()) {
+          const n = w.currentNode, p = n.parentElement;
+          if (p && p.closest('noscript, script, style')) continue;
+          if (p && p.offsetParent !== null && n.textContent.trim()) out.push(n.textContent.trim());
+        }
+        document.querySelectorAll('[title]').forEach(e => out.push(e.getAttribute('title')));
+        return out;
+        """
+    )
+    return [t for t in texts if any(re.search(rf"\b{re.escape(e)}\b", t) for e in ENGLISH)]
