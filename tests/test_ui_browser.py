@@ -142,14 +142,16 @@ def test_document_list(ui_server, browser) -> None:
     drv = browser
     drv.get(f"{ui_server.url}/van-ban")
     wait_text(drv, "h1", "Văn bản", WAIT)
-    wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'), WAIT)
+    wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "table.soi-doc-table"), WAIT)
     settle(drv)
     body = drv.find_element(By.TAG_NAME, "body").text
     assert re.search(r"Kho có \d+ văn bản, \d+ điều khoản", body), body[:500]
     assert_no_traceback(drv)
     screenshot(drv, "05-danh-sach-van-ban")
 
-    # The table is drawn on a canvas; open a document with the select box, as a keyboard user would.
+    assert len(drv.find_elements(By.CSS_SELECTOR, "table.soi-doc-table tbody tr")) >= 19
+    assert not drv.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')  # no canvas, no English menu
+    # Open a document with the select box, as a keyboard user would (the table's links are plain links).
     from selenium.webdriver.common.keys import Keys
 
     pick = drv.find_element(By.CSS_SELECTOR, 'input[aria-label^="Mở văn bản"]')

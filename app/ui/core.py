@@ -310,6 +310,11 @@ button.soi-copy:hover { border-color: #d97706; color: #b45309; }
 .soi-table th, .soi-table td { border: 1px solid rgba(49, 51, 63, .25); padding: .25rem .5rem; vertical-align: top;
   white-space: normal; text-align: left; }
 .soi-table th { background: rgba(49, 51, 63, .05); font-weight: 600; }
+.soi-doc-table-wrap { overflow-x: auto; }
+.soi-doc-table { font-size: .9rem; }
+.soi-doc-table td:nth-child(2) { min-width: 18em; }
+.soi-doc-table td:nth-child(3) { white-space: nowrap; }
+.soi-doc-table td:last-child { font-size: .8rem; overflow-wrap: anywhere; min-width: 10em; max-width: 16em; }
 [data-testid="stElementToolbar"] { display: none; }
 a[data-testid="stSkipToContent"], a[data-testid="stSkipToContent"]:focus-visible { font-size: 0; }
 a[data-testid="stSkipToContent"]::after { content: "Chuyển đến nội dung chính"; font-size: .875rem; }

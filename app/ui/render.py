@@ -546,6 +546,29 @@ def reader_href(doc_id: str, clause_id: str | None = None) -> str:
     return "van-ban?" + urlencode(params)
 
 
+DOC_TABLE_LINKED = ("Số hiệu", "Tên văn bản")  # cells that open the document in the reader
+
+
+def documents_table_html(rows: Sequence[dict[str, object]], doc_ids: Sequence[str]) -> str:
+    """The corpus as a plain HTML table, one row a document, whose number and title link to the reader: a static
+    table has no English column menu and no canvas, so it reads, prints and is searched like the rest of the page."""
+    if not rows:
+        return ""
+    heads = list(rows[0])
+    out = ['<div class="soi-doc-table-wrap"><table class="soi-table soi-doc-table"><thead><tr>']
+    out += [f"<th>{html.escape(h)}</th>" for h in heads]
+    out.append("</tr></thead><tbody>")
+    for row, doc_id in zip(rows, doc_ids, strict=True):
+        cells = []
+        for h in heads:
+            value = str(row[h])
+            cell = link_html(value, reader_href(doc_id)) if h in DOC_TABLE_LINKED else html.escape(value)
+            cells.append(f"<td>{cell}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
 def muted(text: str) -> str:
     """A greyed-out remark after a name ("(ngoài kho)"), styled inline so it works on every page."""
     return f'<span class="soi-out" style="opacity:.65">{html.escape(text)}</span>'

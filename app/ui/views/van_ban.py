@@ -66,29 +66,12 @@ def document_list(searcher) -> None:
         }
         for d in docs
     ]
-    gen = st.session_state.get("doc_table_gen", 0)
-    event = st.dataframe(
-        rows,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key=f"doc_table_{gen}",
-        column_config={
-            "Tên văn bản": st.column_config.TextColumn(width="large"),
-            "Nguồn": st.column_config.TextColumn(width="medium"),
-        },
-    )
-    st.caption("Bấm vào một dòng để mở văn bản.")
+    st.html(render.documents_table_html(rows, [d.id for d in docs]))
+    st.caption("Bấm vào số hiệu hoặc tên văn bản để đọc.")
     _corpus_graph(searcher)
-    picked = None
-    if event and event.selection.rows:
-        picked = docs[event.selection.rows[0]].id
-    elif choice:
-        picked = choice
-    if picked:
-        st.session_state["doc_table_gen"] = gen + 1  # a fresh table next time, with no row selected
+    if choice:
         st.session_state.pop("doc_pick", None)
-        st.query_params.from_dict({"doc": picked})
+        st.query_params.from_dict({"doc": choice})
         st.rerun()
 
 
