@@ -206,10 +206,10 @@ def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS
                 answer = live.search(query, k=k, mode=mode, doc_ids=doc_ids,
                                      in_force_only=params.get("in_force") in ("1", "true"),
                                      exact=params.get("exact") in ("1", "true"))
-            hits = [h.to_dict() | {"parallels": par} for h, par in zip(answer.hits, answer.parallels, strict=True)]
             self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": answer.understood,
                                        "answerability": answer.answerability, "index_note": answer.index_note,
-                                       "timings_ms": answer.timings_ms, "hits": hits})
+                                       "timings_ms": answer.timings_ms,
+                                       "hits": [h.to_dict() for h in answer.hits]})
 
     return Handler
 

@@ -17,8 +17,8 @@ nothing more; the server must close it within `--request-timeout` seconds (2 s o
 sent meanwhile must be answered: if not, the exit status is 1. Finally the server is stopped with SIGINT (as
 Ctrl-C) and its exit code reported.
 
-Benchmarks print numbers; no latency is asserted. Indexer modules are not imported here (only the server
-process uses them).
+Benchmarks print numbers; no latency is asserted. Only light helpers of the project are imported here (the
+dev-set loader, the diacritics stripper, the front-matter splitter); the index lives in the server process.
 """
 
 from __future__ import annotations
@@ -36,9 +36,14 @@ import subprocess
 import sys
 import threading
 import time
-import unicodedata
 import urllib.parse
 from pathlib import Path
+
+import numpy as np
+
+from eval.dataset import load_questions
+from indexer.corpus.frontmatter import split_front_matter
+from indexer.text.normalize import strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "dev.jsonl"
@@ -50,19 +55,8 @@ SEED = 15  # issue 15
 # ---- queries ---------------------------------------------------------------------------------------------------
 
 
-def strip_diacritics(text: str) -> str:
-    """'Điều lệ Đảng' -> 'Dieu le Dang' (what people type without a Vietnamese keyboard)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
 def _dev_questions() -> list[str]:
-    out = []
-    with DEV_SET.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                out.append(" ".join(json.loads(line)["question"].split()))
-    return out
+    return [" ".join(q.question.split()) for q in load_questions(DEV_SET)]
 
 
 _HEADING = re.compile(r"^Điều\s+\d+[a-z]?\.\s*(.+)$")
@@ -76,8 +70,7 @@ def _corpus_phrases(words: int = 10) -> list[str]:
         if path.name == "README.md":
             continue
         text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            text = text.split("\n---", 1)[-1]
+        text = text[split_front_matter(text, path)[1]:]
         text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
         for raw in text.splitlines():
             line = " ".join(raw.split())
@@ -249,14 +242,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def pct(values: list[float], p: float) -> float | None:
-    """Percentile with linear interpolation between order statistics (numpy's default)."""
-    if not values:
-        return None
-    v = sorted(values)
-    x = (len(v) - 1) * p / 100
-    lo = int(x)
-    hi = min(lo + 1, len(v) - 1)
-    return round(v[lo] + (v[hi] - v[lo]) * (x - lo), 1)
+    return round(float(np.percentile(values, p)), 1) if values else None
 
 
 def _loadavg() -> float | None:

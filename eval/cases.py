@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from indexer.corpus.models import overlaps, within
+
 if TYPE_CHECKING:
     from indexer.rules.case import CaseDiscipline, CaseResult
     from indexer.search.searcher import Searcher
@@ -50,7 +52,7 @@ _FORM = re.compile(r"^\W*(?:phụ\s+lục|mục\s+lục|biểu\s+mẫu|mẫu\s+b
 
 
 def _inside(cid: str, units: list[str]) -> bool:
-    return any(cid == u or cid.startswith(u + "/") for u in units)
+    return any(within(cid, u) for u in units)
 
 
 def article_of(cid: str) -> str:
@@ -181,8 +183,7 @@ def judge_discipline(d: CaseDiscipline, label: dict[str, Any], who: str) -> bool
         return False
     if d.absent:
         return _absent_matches(d, label.get("missing", []), who)
-    if _inside(d.clause_id, label.get("also", [])) or any(a.startswith(d.clause_id + "/")
-                                                          for a in label.get("also", [])):
+    if any(overlaps(d.clause_id, a) for a in label.get("also", [])):
         return True
     return article_of(d.clause_id) in label.get("articles", [])
 

@@ -22,10 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from indexer.corpus.models import within
+
 
 def matches(returned: str, gold: str) -> bool:
     """A returned id answers a gold id if it is that unit or lies inside it."""
-    return returned == gold or returned.startswith(gold + "/")
+    return within(returned, gold)
 
 
 def _distinct(gold: Iterable[str]) -> list[str]:

@@ -14,6 +14,7 @@ import json
 import re
 
 import pytest
+from ui_support import Q_DU_BI, ask, assert_clean
 
 from app.cli.main import main
 from app.ui import render
@@ -184,8 +185,6 @@ def test_ask_prints_the_line_and_json_carries_ids(index_dir, capsys) -> None:
 
 
 def test_result_card_shows_both_directions(app) -> None:
-    from test_ui_apptest import Q_DU_BI, ask, assert_clean
-
     at = ask(app.run(), Q_DU_BI)
     assert_clean(at)
     shown = [_visible(h.value) for h in at.html if "soi-parallels" in h.value]

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import open_page
+from ui_support import Q_DU_BI, ask, assert_clean, open_page
 
-Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 Q_UNG_CU = "đảng viên dự bị có được ứng cử vào cấp ủy không"
 Q_PLAIN = "thoi hieu xu ly ky luat dang vien"
 CITE_69 = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
@@ -36,18 +35,6 @@ def citations(at: AppTest) -> list[str]:
         if found:
             out.append(_unescape(found.group(2)))
     return out
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    at.text_input(key="q").set_value(question)
-    at.form_submit_button[0].click()
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    """No traceback on the page and no error message."""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_front_page_in_vietnamese(app: AppTest) -> None:

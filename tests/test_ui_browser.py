@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from ui_support import (
+    Q_DU_BI,
     WAIT,
     assert_no_traceback,
     by,
@@ -24,8 +25,9 @@ from ui_support import (
 
 pytestmark = pytest.mark.browser
 
-Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
 CITE_DU_BI = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
+
+
 def target_visible_in_pane(drv) -> bool:
     """Whether #soi-target is scrolled into the visible part of its scrollable reader pane."""
     return drv.execute_script(

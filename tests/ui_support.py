@@ -51,6 +51,23 @@ def in_ci() -> bool:
 
 # ---- AppTest -------------------------------------------------------------------------------------------------
 
+# A question whose answer was checked by hand: corpus/qd-69-2022.md Điều 7 khoản 3 («Đối với đảng viên dự bị:
+# Khiển trách, cảnh cáo.»), and Điều lệ Điều 35 khoản 2 lists the same forms.
+Q_DU_BI = "hình thức kỷ luật đối với đảng viên dự bị"
+
+
+def ask(at, question: str):
+    """Type `question` in the Hỏi đáp box, submit, run."""
+    at.text_input(key="q").set_value(question)
+    at.form_submit_button[0].click()
+    return at.run()
+
+
+def assert_clean(at) -> None:
+    """No traceback on the page and no error message."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
 
 def open_page(app, page: str):
     """Run the entry script, switch to `page` (e.g. "views/on_tap.py") and run it; it must raise nothing."""

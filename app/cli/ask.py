@@ -29,7 +29,6 @@ NO_ANSWER = "Không tìm thấy điều khoản trả lời trực tiếp"
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from indexer.search.parallels import lines as parallel_lines
-    from indexer.search.parallels import to_dict as parallels_dict
 
     searcher = open_searcher(args, load_model=args.mode != "lexical")
     doc_ids = doc_filter(searcher, args.doc)
@@ -50,7 +49,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             },
             "answerability": answer.answerability.to_dict() if answer.answerability else None,
             "timings_ms": {k: round(v, 2) for k, v in answer.timings.items()},
-            "hits": [h.to_dict() | {"parallels": parallels_dict(searcher.parallels(h.clause.id))} for h in hits],
+            "hits": [h.to_dict() for h in hits],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

@@ -12,10 +12,6 @@ import streamlit as st
 
 from app.ui import core
 
-# The first visit starts opening the model and the index in a background thread, unless `soi app` started it
-# with the server (`python -m app.ui`); a question asked before they are open waits under «Đang nạp mô hình…».
-core.warm_in_background()
-
 # The tab's icon ships with the app: a ":material/…:" page icon makes the browser fetch an SVG from fonts.gstatic.com
 # on every page (an error offline).
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"

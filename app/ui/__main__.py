@@ -4,7 +4,7 @@ Streamlit runs the UI's scripts only when a browser connects, so without this th
 model and the index (~2 s of CPU) on top of the server's own start. Here they start loading in a background
 thread before the server does (`core.warm_in_background`); the first page takes the opened searcher over.
 Meant for `soi app` to exec with the arguments it gives `streamlit` (app/cli/ui.py); under plain `streamlit run`
-the first page view starts the same warm-up (Hoi_dap.py).
+the first page that needs the searcher opens it (a warm-up started there would be waited for at once).
 """
 
 from __future__ import annotations

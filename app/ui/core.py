@@ -80,10 +80,10 @@ def _open_light(s: Settings) -> Searcher | None:
 
 
 # ---- warm-up -------------------------------------------------------------------------------------------------
-# Opening the searcher costs ~2 s of CPU (query encoder and its 250k-token tokenizer, index, word segmenter). It
-# is started in a background thread as soon as the process can (`warm_in_background`), and `_searcher` takes
-# the result over instead of opening a second one; a question asked before it is ready waits for it under
-# «Đang nạp mô hình…».
+# Opening the searcher costs ~1–2 s of CPU (ONNX session, tokenizer, index, word segmenter). `python -m app.ui`
+# (what `soi app` runs) starts it in a background thread once the server listens (`warm_in_background`), and
+# `_searcher` takes the result over instead of opening a second one; a question asked before it is ready waits
+# for it under «Đang nạp mô hình…».
 
 _warm: Future | None = None  # the background opening: (searcher key, searcher or None)
 _warm_lock = threading.Lock()

@@ -8,6 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+def within(unit_id: str, container_id: str) -> bool:
+    """Whether a unit id is `container_id` or names a unit inside it: ids are paths ("qd-69-2022/d7/k3" is inside
+    "qd-69-2022/d7" and "qd-69-2022")."""
+    return unit_id == container_id or unit_id.startswith(container_id + "/")
+
+
+def overlaps(a: str, b: str) -> bool:
+    """Whether two units are the same or one contains the other."""
+    return within(a, b) or within(b, a)
+
+
 # Structural levels a clause node can have, outermost first. Programme-style documents use
 # "section" (I-, II-), "item" (1., 1.1.), "subitem" ((1), (2)) and "subsubitem" ((i1)).
 LEVELS = (
@@ -117,6 +128,8 @@ class Hit:
     dense_rank: int | None = None
     status_label: str = ""  # "Còn hiệu lực", "Đã được thay thế bởi 296-QĐ/TW", ...
     also: list[Clause] = field(default_factory=list)  # other matching clauses of the same article
+    # ids of the reviewed parallel provisions: {"details": [...], "parents": [...]} (indexer/search/parallels.py)
+    parallels: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         c, d = self.clause, self.document
@@ -141,4 +154,5 @@ class Hit:
             "lexical_rank": self.lexical_rank,
             "dense_rank": self.dense_rank,
             "also": [a.id for a in self.also],
+            "parallels": self.parallels,
         }

@@ -12,6 +12,7 @@ corpus and the dev questions.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import unicodedata
@@ -60,8 +61,6 @@ def write(directory: Path, full_tokenizer: Any, check_texts: Iterable[str]) -> b
     for t in check_texts:
         if usable(full_tokenizer, t) and [int(ids[i]) for i in small.encode(t).ids] != full_tokenizer.encode(t).ids:
             return False
-    import io
-
     buf = io.BytesIO()
     np.save(buf, ids)
     atomic_write_bytes(directory / IDS_FILE, buf.getvalue(), mode=0o644)

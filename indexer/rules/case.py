@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from indexer.corpus.citation import short_citation as _short_cite
+from indexer.corpus.models import overlaps
 from indexer.export.printable import Block, to_docx, to_pdf
 from indexer.rules.checks import (
     MODALITY_LABELS,
@@ -234,10 +235,6 @@ class CaseResult:
 _ORDER = {CURATED: 0, TEXT: 1, SIMILARITY: 2}
 
 
-def _overlap(a: str, b: str) -> bool:
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
-
-
 def _merge(links: list[DisciplineLink]) -> list[CaseDiscipline]:
     """One entry per provision, the strongest link first; a weaker link to the same provision, or to one inside
     or around it, only adds its rule to the entry it overlaps."""
@@ -246,7 +243,7 @@ def _merge(links: list[DisciplineLink]) -> list[CaseDiscipline]:
 
     out: list[CaseDiscipline] = []
     for x in sorted(links, key=rank):
-        same = next((d for d in out if _overlap(d.clause_id, x.clause)), None)
+        same = next((d for d in out if overlaps(d.clause_id, x.clause)), None)
         if same is None:
             out.append(CaseDiscipline.of(x))
         elif x.rule not in same.rules and (same.low or not x.low):  # a weak lead does not vouch for a strong link
@@ -326,10 +323,8 @@ class _EvidenceCache:
         key = "|".join([c.id, *(a.id for a in also)])
         if key not in self.memo:
             checks = [x for u in [c, *also] for x in checks_for(u.id, self.s)]
-            text = " ".join(fold(c.text).split())
-            kinds = frozenset(k.label for k in self.linker.data.kinds if k.pattern().search(text))
             self.memo[key] = _Evidence(any(x.modality in _NORMS for x in checks), self.binds(c),
-                                       self.linker.about_discipline(c.id), kinds)
+                                       self.linker.about_discipline(c.id), self.linker.data.kinds_named(c.text))
         return self.memo[key]
 
 
@@ -337,7 +332,7 @@ def _evidence(searcher: Searcher) -> _EvidenceCache:
     return searcher.derived("case_evidence", _EvidenceCache)
 
 
-def rule_score(base: float, ev: _Evidence, who: set[str], kinds: set[str]) -> float:
+def rule_score(base: float, ev: _Evidence, who: set[str], kinds: frozenset[str]) -> float:
     """A candidate's score for a case: its search score weighed by the evidence that it is a rule the case breaks."""
     score = base
     if not ev.norm:
@@ -362,7 +357,7 @@ def _rule_units(text: str, searcher: Searcher, k: int, mode: str) -> tuple[list[
     cands: dict[str, Hit] = {}  # article -> the hit shown for it (fused first, as the searcher grouped it)
     views: dict[str, dict[str, float]] = {}
     # whether the corpus speaks to the text at all: judged over the whole corpus, as the calibration was fitted
-    judged = searcher.ask(text, k=1, mode=mode).answerability if mode == "fused" else None
+    judged = searcher.answerability(text) if mode == "fused" else None
     for m in ((mode, "lexical", "dense") if mode == "fused" else (mode,)):
         view = views.setdefault(m, {})
         for h in searcher.search(text, k=depth if m == mode else 3 * depth, mode=m, doc_ids=eligible):
@@ -387,8 +382,7 @@ def _rule_units(text: str, searcher: Searcher, k: int, mode: str) -> tuple[list[
                                           f"{judged.probability:.0%})") for h in cands.values()][: 4 * k]
     ev = _evidence(searcher)
     who = case_who(text)
-    folded = " ".join(fold(text).split())
-    kinds = {x.label for x in ev.linker.data.kinds if x.pattern().search(folded)}
+    kinds = ev.linker.data.kinds_named(text)
     scored = []
     for art, h in cands.items():
         h.also = [c for c in h.also if not unit_reason(c, h.document)]
@@ -421,7 +415,7 @@ def analyze_case(text: str, searcher: Searcher, k: int = 5, mode: str = "fused",
     rules.sort(key=lambda r: r.replaced)  # stable: rank order kept inside each group
     case_links, case_missing = linker.for_text(text, k=3, dense=mode != "lexical")
     # the kinds of violation the case itself names, also those whose article the corpus lacks
-    case_kinds = {k.label for k in linker.data.kinds if k.pattern().search(" ".join(fold(text).split()))}
+    case_kinds = linker.data.kinds_named(text)
     leads = {r.hit.clause.id for r in rules[:RULE_LEADS]}
 
     def link_kinds(x: DisciplineLink) -> set[str]:
@@ -461,7 +455,7 @@ def analyze_case(text: str, searcher: Searcher, k: int = 5, mode: str = "fused",
         kinds = {k.label for k in linker.kinds_of_article.get(art.group(0) if art else "", [])}
         return bool(case_kinds and kinds and not kinds & case_kinds)
 
-    sugg = [d for d in _merge(weak) if not any(_overlap(d.clause_id, x.clause_id) for x in disc)
+    sugg = [d for d in _merge(weak) if not any(overlaps(d.clause_id, x.clause_id) for x in disc)
             and not contradicted(d)]
     labels = {f"«{x.kind}»" for x in links if x.kind}
     rule_missing = [m for r in rules if r.discipline for m in r.discipline.missing

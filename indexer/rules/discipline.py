@@ -24,7 +24,7 @@ import numpy as np
 import yaml
 
 from indexer.corpus.citation import clause_citation, document_citation
-from indexer.corpus.models import Clause, Document
+from indexer.corpus.models import Clause, Document, overlaps, within
 from indexer.rules.refs import graph_for
 from indexer.text.normalize import fold
 
@@ -207,7 +207,7 @@ class CuratedLink:
         p = self.rule
         if "*" in p or "?" in p:
             return fnmatch(clause_id, p)
-        return clause_id == p or clause_id.startswith(p + "/") or p.startswith(clause_id + "/")
+        return overlaps(clause_id, p)
 
 
 @dataclass
@@ -222,6 +222,11 @@ class LinkData:
     kinds: list[Kind]
     links: list[CuratedLink]
     general: list[GeneralProvision]
+
+    def kinds_named(self, text: str) -> frozenset[str]:
+        """The labels of the kinds of violation a text names in its own words."""
+        folded = " ".join(fold(text).split())
+        return frozenset(k.label for k in self.kinds if k.pattern().search(folded))
 
 
 def load_links(path: Path | None = None) -> LinkData:
@@ -379,7 +384,6 @@ class DisciplineLinker:
         self.units = np.array([i for i, cid in enumerate(searcher.unit_ids)
                                if cid.startswith(DISCIPLINE_DOC + "/")
                                and (_article_number(cid) or 0) > GENERAL_LAST_ARTICLE], dtype=np.int64)
-        self.unit_index = {cid: i for i, cid in enumerate(searcher.unit_ids)}
         self.graph = graph_for(searcher)
         self._common: set[str] | None = None
         self._sanctions: dict[str, list[Clause]] | None = None
@@ -449,14 +453,7 @@ class DisciplineLinker:
 
     def vector(self, c: Clause) -> np.ndarray | None:
         """The clause's passage embedding (the mean of its units' when it is not itself a search unit)."""
-        if c.id in self.unit_index:
-            return np.asarray(self.s.embeddings[self.unit_index[c.id]])
-        idx = [i for cid, i in self.unit_index.items() if cid.startswith(c.id + "/")]
-        if not idx:
-            return None
-        v = np.asarray(self.s.embeddings[idx]).mean(axis=0)
-        n = float(np.linalg.norm(v))
-        return v / n if n else None
+        return self.s.clause_vector(c.id)
 
     def similar(self, text: str, vec: np.ndarray | None, rule: str, k: int = 3) -> list[DisciplineLink]:
         """QĐ 69 violation provisions closest to the text: ranked by reciprocal rank of cosine and BM25, one per
@@ -640,7 +637,7 @@ class DisciplineLinker:
         chất chính trị, tư tưởng …») are not its own violation."""
         c = self.s.clauses[clause_id]
         own = self.own_sanctions(c)
-        if is_discipline_clause(c.id) or any(c.id == a.id or c.id.startswith(a.id + "/") for a in own):
+        if is_discipline_clause(c.id) or any(within(c.id, a.id) for a in own):
             return True
         return bool(penalty_forms(provision_text(c, self.s.documents[c.doc_id])))
 
@@ -683,12 +680,9 @@ def _dedupe(links: list[DisciplineLink]) -> list[DisciplineLink]:
     def rank(x: DisciplineLink) -> tuple:
         return (_ORDER[x.provenance], -x.score, x.absent, x.clause)
 
-    def overlap(a: str, b: str) -> bool:
-        return a == b or a.startswith(b + "/") or b.startswith(a + "/")
-
     out: list[DisciplineLink] = []
     for x in sorted(links, key=rank):
-        if not any(overlap(x.clause, y.clause) for y in out):
+        if not any(overlaps(x.clause, y.clause) for y in out):
             out.append(x)
     return out
 

@@ -79,10 +79,7 @@ def heading_text(searcher: Searcher, article_id: str) -> str:
     if not any(p.strip() for p in parts):
         # no title: the first sentence of each khoản (a Điều lệ article's khoản are short and each on one matter)
         kids = [searcher.clauses[k] for k in c.children if k in searcher.clauses] or [c]
-        for k in kids:
-            first = _LEAD.sub("", k.text).replace("(…)", " ").strip()
-            first = re.sub(r"^\(?\d+(?:\.\d+)*[.)]\s*", "", first)
-            parts.append(re.split(r"(?<=[.:;])\s", first, maxsplit=1)[0][:200])
+        parts += [_first_sentence(k.text) for k in kids]
     if c.doc_id == PARENT_DOC and c.heading:
         parts.append(re.sub(r"^Chương\s+[IVXLC]+\.?\s*", "", c.heading[0]))
     return " ".join(p for p in parts if p)
@@ -140,17 +137,8 @@ def title_scores(searcher: Searcher, parents: list[str], details: list[str]) -> 
 
 def article_vectors(searcher: Searcher, articles: list[str]) -> dict[str, np.ndarray]:
     """Mean of the article's passage vectors, normalised."""
-    rows: dict[str, list[int]] = defaultdict(list)
-    wanted = set(articles)
-    for i, g in enumerate(searcher.group_of):
-        if g in wanted:
-            rows[g].append(i)
-    out = {}
-    for a in articles:
-        if rows.get(a):
-            v = np.asarray(searcher.embeddings[rows[a]], dtype=np.float64).mean(axis=0)
-            out[a] = v / (np.linalg.norm(v) or 1.0)
-    return out
+    vecs = {a: searcher.clause_vector(a) for a in articles}
+    return {a: v for a, v in vecs.items() if v is not None}
 
 
 def candidates(searcher: Searcher) -> list[dict]:
@@ -204,10 +192,9 @@ def candidates(searcher: Searcher) -> list[dict]:
             if sims[i, j] >= COSINE_MIN:
                 add(ps[int(i)], d, SIMILARITY)
     delegating: set[str] = set()
-    unit_of = {cid: i for i, cid in enumerate(searcher.unit_ids)}
     for c in searcher.outline(PARENT_DOC):
-        if c.is_leaf and c.id in unit_of and _DELEGATES.search(c.text) and ds:
-            v = np.asarray(searcher.embeddings[unit_of[c.id]], dtype=np.float64)
+        v = searcher.clause_vector(c.id) if c.is_leaf and _DELEGATES.search(c.text) and ds else None
+        if v is not None:
             cos = np.array([float(v @ vecs[d]) / (np.linalg.norm(v) or 1.0) for d in ds])
             for j in np.argsort(-cos)[:NEAREST]:
                 if cos[j] >= COSINE_MIN:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from indexer.corpus.docref import DocRef, find_doc_refs, resolve_doc_refs
-from indexer.corpus.models import Clause, Document
+from indexer.corpus.models import Clause, Document, overlaps, within
 
 if TYPE_CHECKING:
     from indexer.search.searcher import Searcher
@@ -276,14 +276,11 @@ class RefGraph:
     def from_searcher(cls, searcher: Searcher) -> RefGraph:
         return cls.build(searcher.documents, searcher.clauses)
 
-    def _within(self, ref_id: str, unit: str) -> bool:
-        return ref_id == unit or ref_id.startswith(unit + "/")
-
     def cites(self, node: str) -> list[Ref]:
         """What a document or clause (its subtree included) cites; internal references included."""
         doc = node.split("/", 1)[0]
         return [r for r in self._from.get(doc, [])
-                if r.relation == CITES and (node == doc or self._within(r.source, node))]
+                if r.relation == CITES and (node == doc or within(r.source, node))]
 
     def cited_by(self, node: str) -> list[Ref]:
         """References from other documents to this document, or to this clause (or a unit inside it)."""
@@ -292,8 +289,7 @@ class RefGraph:
         for r in self._to_doc.get(doc, []):
             if r.relation != CITES or r.internal or r.source_doc == doc:
                 continue
-            if node == doc or (r.target_clause and (self._within(r.target_clause, node)
-                                                   or self._within(node, r.target_clause))):
+            if node == doc or (r.target_clause and overlaps(r.target_clause, node)):
                 out.append(r)
         return out
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import Settings
 from indexer.embed.embedder import Embedder
 from indexer.index import freshness, store
-from indexer.search.parallels import to_dict as parallels_dict
 from indexer.search.searcher import Hit, Searcher
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,6 @@ class Answer:
     timings_ms: dict[str, float]
     answerability: dict | None = None  # probability that something answers; None when not calibrated
     index_note: str | None = None  # what the index lacks from the corpus on disk and what to run (None: current)
-    parallels: list[dict[str, list[str]]] = field(default_factory=list)  # per hit: ids it details / is detailed by
 
 
 class LiveSearcher:
@@ -124,5 +122,4 @@ class LiveSearcher:
         understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text, "exact": exact,
                       "documents": doc_ids or qa.doc_ids, "note": qa.doc_note}
         judged = got.answerability.to_dict() if got.answerability else None
-        parallels = [parallels_dict(searcher.parallels(h.clause.id)) for h in got.hits]
-        return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note(), parallels)
+        return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note())

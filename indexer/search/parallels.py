@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from indexer.corpus.citation import document_citation, unit_citation, unit_phrases
-from indexer.corpus.models import Clause, Document
+from indexer.corpus.models import Clause, Document, overlaps
 
 DATA_PATH = Path(__file__).parent / "data" / "parallels.yaml"
 PARENT_DOC = "dieu-le-dang-2011"  # the parent rule
@@ -131,17 +131,12 @@ class ParallelMap:
         """The partners a card shows for this clause: a pair about one khoản of the article applies to that khoản
         (and to the whole article), not to its other khoản; the ranking uses `partners` (whole articles)."""
         def related(via: str) -> bool:
-            return via == article_id or _within(clause_id, via) or _within(via, clause_id)
+            return via == article_id or overlaps(clause_id, via)
 
         return [p for p in self.partners(article_id) if related(p.via or article_id)]
 
     def __len__(self) -> int:
         return sum(1 for ps in self.by_article.values() for p in ps if p.role == DETAIL)
-
-
-def _within(a: str, b: str) -> bool:
-    """`a` is `b` or a unit inside it (ids are paths: "dieu-le-dang-2011/d40/k4" is inside ".../d40")."""
-    return a == b or a.startswith(b + "/")
 
 
 def parallel_map(clauses: dict[str, Clause], article_of: Callable[[str], str],

@@ -17,7 +17,7 @@ import numpy as np
 from indexer.config import Settings, load_settings
 from indexer.corpus.citation import clause_citation, status_label
 from indexer.corpus.docref import find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
-from indexer.corpus.models import Clause, Document, Hit
+from indexer.corpus.models import Clause, Document, Hit, within
 from indexer.corpus.units import documents_with_body
 from indexer.embed.embedder import Embedder, shared_embedder
 from indexer.index import freshness, store
@@ -25,6 +25,7 @@ from indexer.index.dense import DenseIndex
 from indexer.index.lexical import LexicalIndex
 from indexer.search.answerability import Answerability, load_calibration
 from indexer.search.parallels import ParallelMap, Partner, keep_together, parallel_map
+from indexer.search.parallels import to_dict as parallel_ids
 from indexer.search.rerank import Ranker, StaticFeatures, candidate_matrix, load_ranker
 from indexer.text.abbrev import expand_query
 from indexer.text.diacritics import DiacriticRestorer
@@ -70,6 +71,10 @@ class FusionParams:
     parallel_top: int = 5
     parallel_window: int = 20
     parallel_transfer: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.parallels not in PARALLEL_MODES:
+            raise ValueError(f"parallels must be one of {PARALLEL_MODES}, not {self.parallels!r}")
 
 
 @dataclass
@@ -140,6 +145,7 @@ class Searcher:
         self.params = params or FusionParams()
         self.docs_with_body = documents_with_body(self.clauses)
         self.group_of = [self._group_key(cid) for cid in self.unit_ids]
+        self.replaced_docs = self._replaced_docs()
         self.doc_factor = self._doc_factors()
         self.last_timings: dict[str, float] = {}
         self._derived: dict[str, object] = {}
@@ -257,6 +263,19 @@ class Searcher:
     def article_of(self, clause_id: str) -> str:
         return self._group_key(clause_id)
 
+    def clause_vector(self, clause_id: str) -> np.ndarray | None:
+        """A clause's passage embedding: its own when it is a search unit, else the normalised mean of the units
+        inside it (an article, a khoản with points); None when no unit lies inside it."""
+        row = self.derived("unit_row", lambda s: {cid: i for i, cid in enumerate(s.unit_ids)})
+        if clause_id in row:
+            return np.asarray(self.embeddings[row[clause_id]])
+        rows = [i for cid, i in row.items() if within(cid, clause_id)]
+        if not rows:
+            return None
+        v = np.asarray(self.embeddings[rows]).mean(axis=0)
+        n = float(np.linalg.norm(v))
+        return v / n if n else None
+
     @property
     def parallel_map(self) -> ParallelMap:
         """The reviewed parallel provisions bound to this index (built once per index version)."""
@@ -280,7 +299,7 @@ class Searcher:
 
     def _doc_factors(self) -> np.ndarray:
         """Per-unit prior: replaced documents, news, programmes/plans and title blocks rank below rules."""
-        replaced = self.replaced_docs = self._replaced_docs()
+        replaced = self.replaced_docs
         p = self.params
         factors = {}
         for d in self.documents.values():
@@ -347,10 +366,16 @@ class Searcher:
     ) -> Answer:
         """The hits and whether they answer at all (`answerability` None when not calibrated for this model)."""
         hits, cands = self._run(query, k, mode, doc_ids, in_force_only, normative_only, exact)
-        judged = None
-        if self.calibration is not None and cands.dense is not None:
-            judged = self.calibration.judge(*self.answer_signals(cands))
-        return Answer(hits, cands.analysis, judged, cands.timings)
+        return Answer(hits, cands.analysis, self._judge(cands), cands.timings)
+
+    def answerability(self, query: str) -> Answerability | None:
+        """Whether anything in the whole corpus answers `query`, from the first stage alone (no fusion, no hits)."""
+        return self._judge(self.candidates(query)) if self.calibration is not None else None
+
+    def _judge(self, cands: Candidates) -> Answerability | None:
+        if self.calibration is None or cands.dense is None:
+            return None
+        return self.calibration.judge(*self.answer_signals(cands))
 
     def answer_signals(self, cands: Candidates) -> tuple[float, float]:
         """Best cosine and best BM25 per content word of the question (the answerability model's inputs)."""
@@ -499,7 +524,7 @@ class Searcher:
     def static_features(self) -> StaticFeatures:
         if self._static is None:
             self._static = StaticFeatures(
-                self.unit_ids, self.clauses, self.documents, self._replaced_docs(), self.group_of
+                self.unit_ids, self.clauses, self.documents, self.replaced_docs, self.group_of
             )
         return self._static
 
@@ -574,8 +599,6 @@ class Searcher:
         raises `fused` so that the hits' scores stay in rank order. An article of a document replaced by one whose
         text is in the index is never pulled up."""
         p = self.params
-        if p.parallels not in PARALLEL_MODES:
-            raise ValueError(f"parallels must be one of {PARALLEL_MODES}")
         pm = self.parallel_map
         best: dict[str, int] = {}
         for u in ranked:
@@ -630,6 +653,7 @@ class Searcher:
                     dense_rank=ranks_dense.get(best, -1) + 1 or None,
                     status_label=status_label(doc, self.documents),
                     also=[self.clauses[self.unit_ids[m]] for m in members[1:4]],
+                    parallels=parallel_ids(self.parallels(clause.id)),
                 )
             )
             if len(hits) >= k:
