@@ -164,7 +164,8 @@ def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS
                     s = live.searcher
                     self._send(HTTPStatus.OK, {"status": "ok", "version": s.version_dir.name,
                                                "documents": len(s.documents), "clauses": len(s.clauses),
-                                               "reload_error": live.last_error, "index_note": live.index_note()})
+                                               "reload_error": live.last_error, "index_note": live.index_note(),
+                                               "query_precision": getattr(s.embedder, "precision", "fp32")})
                 elif url.path == "/search":
                     self._search(params)
                 else:

@@ -1,10 +1,11 @@
-"""One table for the ranking levers: `python -m eval.levers [--ranker FILE]`.
+"""One table for the ranking levers: `python -m eval.levers [--ranker FILE] [--adapter FILE]`.
 
 Each lever is a configuration of the same opened index (FusionParams), run on the dev questions (as asked and
 without diacritics) and on the two known-item sets that need no hand labels (article headings, the quiz
 builder's own questions), and compared with the current default question by question (paired wins/losses and a
 95 % bootstrap interval of the MRR difference). A lever is worth keeping only when its interval on the dev
 questions lies above 0 and the known-item sets do not fall. Latency is the mean of the searcher's own total.
+A configuration may also name a search `mode` (dense only) and the row it is compared with (`vs`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parent
 BASELINE = "default"
 
 
-def lever_configs(ranker: Path | None) -> dict[str, dict]:
-    """Name -> FusionParams overrides; "default" is the shipped configuration."""
+def lever_configs(ranker: Path | None, adapter: Path | None = None) -> dict[str, dict]:
+    """Name -> FusionParams overrides (plus `mode` and `vs`, see above); "default" is the shipped configuration."""
     configs: dict[str, dict] = {
         BASELINE: {},
         "no priors (plan, title block)": {"plan_factor": 1.0, "frame_factor": 1.0},
@@ -41,6 +42,11 @@ def lever_configs(ranker: Path | None) -> dict[str, dict]:
     }
     if ranker is not None:
         configs["learned second stage"] = {"ranker_path": str(ranker)}
+    if adapter is not None:
+        # the dense model's query-side adapter: in the fusion, and on the dense ranking alone against dense alone
+        configs["query adapter (dense side)"] = {"adapter_path": str(adapter)}
+        configs["dense only"] = {"mode": "dense"}
+        configs["dense only + query adapter"] = {"mode": "dense", "adapter_path": str(adapter), "vs": "dense only"}
     return configs
 
 
@@ -60,11 +66,12 @@ def evaluate(searcher, questions: list[Question], configs: dict[str, dict], nodi
     from indexer.search.searcher import FusionParams
 
     def system(overrides: dict) -> Callable:
-        params = dataclasses.replace(FusionParams(), **overrides)
+        mode = overrides.get("mode", "fused")
+        params = dataclasses.replace(FusionParams(), **{k: v for k, v in overrides.items() if k not in ("mode", "vs")})
 
         def run(query: str, k: int):
             searcher.set_params(params)
-            return searcher.search(query, k=k)
+            return searcher.search(query, k=k, mode=mode)
 
         return run
 
@@ -75,11 +82,12 @@ def evaluate(searcher, questions: list[Question], configs: dict[str, dict], nodi
         searcher.set_params(FusionParams())
 
 
-def rows(report: EvalReport, name: str, group: str, metric: str = "mrr@10") -> tuple[float | None, str]:
+def rows(report: EvalReport, name: str, group: str, metric: str = "mrr@10",
+         vs: str = BASELINE) -> tuple[float | None, str]:
     mrr = report.score(name, "article", metric, group=group)
-    if name == BASELINE or mrr is None:
+    if name in (BASELINE, vs) or mrr is None:
         return mrr, ""
-    c = paired_comparison(report, name, BASELINE, group=group, metric=metric)
+    c = paired_comparison(report, name, vs, group=group, metric=metric)
     return mrr, f"{c.mean_diff:+.3f} [{c.lo:+.2f}, {c.hi:+.2f}] {c.a_wins}/{c.b_wins}"
 
 
@@ -88,7 +96,8 @@ def detail(report: EvalReport, configs: dict[str, dict]) -> None:
     groups = ["overall", "nodiacritics"] + [g for g in report.groups() if g not in ("overall", "nodiacritics")
                                             and not g.startswith("doc:")] + report.document_groups()
     for metric in ("mrr@10", "recall@5"):
-        print(f"\nDev, article {metric} by group (n answerable); Δ vs default with 95% interval, wins/losses")
+        print(f"\nDev, article {metric} by group (n answerable); Δ vs default (or its `vs` row), 95% interval, "
+              "wins/losses")
         for g in groups:
             base = report.score(BASELINE, "article", metric, group=g)
             if base is None:
@@ -97,13 +106,16 @@ def detail(report: EvalReport, configs: dict[str, dict]) -> None:
             print(f"  {g:22s} n={n:3d} default {base:.3f}")
             for name in configs:
                 if name != BASELINE:
-                    print(f"    {name:44s} {rows(report, name, g, metric)[1]}")
+                    vs = configs[name].get("vs", BASELINE)
+                    print(f"    {name:44s} {rows(report, name, g, metric, vs)[1]}")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.levers", description=__doc__.splitlines()[0])
     p.add_argument("--dev", type=Path, default=ROOT / "dev.jsonl")
     p.add_argument("--ranker", type=Path, help="a ranker from `python -m indexer.search.rerank_train` to include")
+    p.add_argument("--adapter", type=Path,
+                   help="a query adapter from `python -m eval.adapter_train` to include (and dense only)")
     p.add_argument("--only", action="append", default=[], metavar="TEXT",
                    help="only the levers whose name contains TEXT (repeatable; the default is always run)")
     p.add_argument("--detail", action="store_true",
@@ -112,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.search.searcher import Searcher
 
     searcher = Searcher.open()
-    configs = lever_configs(a.ranker)
+    configs = lever_configs(a.ranker, a.adapter)
     if a.only:
         configs = {n: c for n, c in configs.items() if n == BASELINE or any(t in n for t in a.only)}
     reports = {"dev": evaluate(searcher, load_questions(a.dev), configs, True)}
@@ -120,13 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         reports[name] = evaluate(searcher, qs, configs, False)
     cols = [("dev", "overall", "mrr@10"), ("dev", "overall", "recall@5"), ("dev", "nodiacritics", "mrr@10"),
             ("dev", "case", "mrr@10"), ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10")]
-    print("Article MRR@10 (R@5 where named; answerable); Δ vs default with 95% interval, wins/losses")
+    print("Article MRR@10 (R@5 where named; answerable); Δ vs default (or its `vs` row), 95% interval, wins/losses")
     print(f"{'lever':44s} " + " ".join(f"{s + ' ' + g + ('' if m == 'mrr@10' else ' ' + m):>34s}"
                                        for s, g, m in cols) + f" {'ms':>6s}")
     for name in configs:
         cells = []
         for set_name, group, metric in cols:
-            mrr, delta = rows(reports[set_name], name, group, metric)
+            mrr, delta = rows(reports[set_name], name, group, metric, configs[name].get("vs", BASELINE))
             cells.append(f"{'–' if mrr is None else f'{mrr:.3f}'} {delta}".rjust(34))
         ms = reports["dev"].systems[name].latency_ms["mean"]
         print(f"{name:44s} " + " ".join(cells) + f" {ms:6.1f}")

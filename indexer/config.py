@@ -27,7 +27,8 @@ class Settings:
     threads: int = 0  # 0 = leave torch/faiss defaults
     # Weights of the ONNX query encoder: "fp32" (the export) or "int8" (a dynamic-quantised copy made beside it,
     # checked against fp32; indexer.embed.onnx_query.export_int8). Falls back to fp32, with a log line, when absent.
-    query_precision: str = "fp32"
+    # "auto": int8 in `soi serve`, where many questions share the cores (a third less CPU a question), fp32 elsewhere.
+    query_precision: str = "auto"
     # Documents users add (`soi add`, page «Kho dữ liệu»): converted texts + the original files, indexed always.
     library_dir: Path = field(default_factory=lambda: _library_home())
     max_file_mb: int = 200  # files larger than this are refused before they are read
@@ -134,7 +135,7 @@ ENV_NAMES = {
     "app_host": "SOI_APP_HOST",
     "query_precision": "SOI_QUERY_PRECISION",
 }
-QUERY_PRECISIONS = ("fp32", "int8")
+QUERY_PRECISIONS = ("auto", "fp32", "int8")
 _OPTIONS = {"index_dir": "--index", "model": "--model"}
 _PATHS = ("index_dir", "library_dir")
 _TEXTS = ("model", "query_prefix", "passage_prefix", "admin_password", "app_host")
@@ -201,8 +202,8 @@ def _convert(key: str, value: object, where: tuple[str, str]) -> object:
     if key == "query_precision":
         text = value.strip().lower() if isinstance(value, str) else None
         if text not in QUERY_PRECISIONS:
-            raise ConfigError(*where, f"phải là \"fp32\" hoặc \"int8\"; đang là {value!r}",
-                              f"must be \"fp32\" or \"int8\"; got {value!r}")
+            raise ConfigError(*where, f"phải là \"auto\", \"fp32\" hoặc \"int8\"; đang là {value!r}",
+                              f"must be \"auto\", \"fp32\" or \"int8\"; got {value!r}")
         return text
     if key == "include_bundled":
         if not isinstance(value, bool):

@@ -16,13 +16,16 @@ from app.cli.main import main
 from indexer.rules.case import (
     CSV_FIELDS,
     NO_RULE,
+    OUTSIDE,
     SUGGESTIONS_TITLE,
     _evidence,
+    about_discipline_process,
     analyze_case,
     checks_csv,
     export,
     filename,
     form_reason,
+    other_setting,
     out_of_scope,
     to_markdown,
 )
@@ -281,16 +284,47 @@ def test_exports_speak_in_words(which, issue_cases, result, searcher) -> None:
 def test_rules_are_ranked_by_the_evidence_they_are_broken(searcher) -> None:
     ev = _evidence(searcher)
     c = searcher.clauses
-    skipped = ev.of(c["dieu-le-dang-2011/d8/k1"], [])  # striking a member's name off: a procedure, not a duty
+    skipped = ev.of(c["dieu-le-dang-2011/d8/k1"])  # striking a member's name off: a procedure, not a duty
     assert not skipped.norm and skipped.binds == {"đảng viên"} and not skipped.discipline
-    meetings = ev.of(c["dieu-le-dang-2011/d22/k6"], [])  # «Chi bộ cơ sở họp thường lệ …»: an organisation's duty
+    meetings = ev.of(c["dieu-le-dang-2011/d22/k6"])  # «Chi bộ cơ sở họp thường lệ …»: an organisation's duty
     assert meetings.norm and meetings.binds == {"tổ chức đảng"} and "nguyên tắc tổ chức, hoạt động của Đảng" in \
         meetings.kinds
-    assert ev.of(c["dieu-le-dang-2011/d2/k2"], []).binds == {"đảng viên"}  # under «Đảng viên có nhiệm vụ :»
-    assert ev.of(c["qd-37-2021/d19"], []).binds == {"đảng viên"}  # the document's title names whom it binds
-    assert ev.of(c["dieu-le-dang-2011/d36/k1"], []).discipline  # competence to discipline: the discipline process
-    both = ev.of(c["dieu-le-dang-2011/d41/k4"], [])  # «Tổ chức đảng và đảng viên công tác trong …»
+    assert ev.of(c["dieu-le-dang-2011/d2/k2"]).binds == {"đảng viên"}  # under «Đảng viên có nhiệm vụ :»
+    assert ev.of(c["qd-37-2021/d19"]).binds == {"đảng viên"}  # the document's title names whom it binds
+    assert ev.of(c["dieu-le-dang-2011/d36/k1"]).discipline  # competence to discipline: the discipline process
+    both = ev.of(c["dieu-le-dang-2011/d41/k4"])  # «Tổ chức đảng và đảng viên công tác trong …»
     assert both.binds == {"tổ chức đảng", "đảng viên"}
+    # the subject after a fronted phrase: «Khi hết thời kỳ dự bị, chi bộ xét …»; after «Điều 33.»
+    assert ev.of(c["dieu-le-dang-2011/d5/k2"]).binds == {"tổ chức đảng"}
+    assert ev.of(c["dieu-le-dang-2011/d33"]).binds == {"tổ chức đảng"}
+    # a duty of law enforcement is no party member's or organisation's: «Thủ trưởng của cơ quan pháp luật … phải …»
+    assert ev.of(c["qd-22-2021/d31/p3"]).binds == {OUTSIDE}
+    # a unit under a heading on the discipline process (QĐ 22 «Giải quyết khiếu nại kỷ luật Đảng»)
+    assert ev.of(c["qd-22-2021/d22/p2"]).discipline
+    # the evidence is the unit's own: no norm borrowed from a sibling clause (Điều lệ Điều 21 k4 states none, k5 does)
+    assert not ev.of(c["dieu-le-dang-2011/d21/k4"]).norm
+
+
+def test_scope_of_procedures_settings_and_sides(searcher) -> None:
+    c, d = searcher.clauses, searcher.documents
+    # the admission procedure applies to a case about admitting a member, not to one that shares its words
+    assert other_setting(c["dieu-le-dang-2011/d4/k1"], "Đảng viên viết đơn tố cáo giấu tên gửi nhiều nơi")
+    assert not other_setting(c["dieu-le-dang-2011/d4/k3"], "Chi bộ xét kết nạp khi chỉ có một người giới thiệu")
+    # striking a name off applies to what sets it off, named in the provision itself
+    assert not other_setting(c["dieu-le-dang-2011/d8/k1"], "Đảng viên không đóng đảng phí ba tháng liền")
+    assert other_setting(c["dieu-le-dang-2011/d8/k3"], "Đảng viên không đóng đảng phí ba tháng liền")
+    # suspension: a case on prosecution names it; the Party in the State's bodies: only a case set there
+    assert not other_setting(c["qd-22-2021/d28"], EMBEZZLEMENT)
+    assert other_setting(c["qd-22-2021/d31/p3"], "Đảng viên đăng bài xuyên tạc trên mạng xã hội")
+    assert other_setting(c["dieu-le-dang-2011/d41/k4"], "Đảng viên đăng bài xuyên tạc trên mạng xã hội")
+    # a subject-matter scope: the archives regulation only for a case about archives
+    assert out_of_scope(d["qd-383-2025"], "Đảng viên là cán bộ tín dụng không lưu giữ đủ hồ sơ tín dụng")
+    assert not out_of_scope(d["qd-383-2025"], "Văn phòng tỉnh ủy chậm nộp hồ sơ vào lưu trữ lịch sử")
+    # the discipline process is a rule only for a case that asks about it
+    assert about_discipline_process(EMBEZZLEMENT) and about_discipline_process(CASE)
+    assert not about_discipline_process(MEETINGS)
+    r = analyze_case("Đảng bộ ban hành văn bản phủ nhận vai trò lãnh đạo của Đảng", searcher)
+    assert all(x.hit.document.id != "qd-37-2021" for x in r.rules)  # QĐ 37 binds members only
 
 
 def test_only_rules_close_to_the_best_are_shown(issue_cases) -> None:

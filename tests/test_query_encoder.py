@@ -238,7 +238,7 @@ def test_an_int8_copy_that_differs_from_fp32_is_refused_and_fp32_serves(fp32_exp
 def test_query_precision_setting(monkeypatch):
     from indexer.config import ConfigError, load_settings
 
-    assert load_settings().query_precision == "fp32"
+    assert load_settings().query_precision == "auto"
     monkeypatch.setenv("SOI_QUERY_PRECISION", "INT8")
     assert load_settings().query_precision == "int8"
     monkeypatch.setenv("SOI_QUERY_PRECISION", "int4")

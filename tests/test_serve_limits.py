@@ -87,6 +87,16 @@ def test_good_query_still_answers(server):
     assert all(set(h["parallels"]) == {"details", "parents"} for h in body["hits"])
 
 
+def test_serves_with_the_int8_query_encoder_by_default(server):
+    """`query_precision = "auto"`: `soi serve` embeds questions with the verified int8 copy the build made (a third
+    less CPU a question under load), and says so; a /search still answers from it."""
+    _, port = server
+    status, body, _ = _request(port, "GET", "/health")
+    assert status == 200 and body["query_precision"] == "int8"
+    status, body, _ = _request(port, "GET", "/search?q=k%E1%BB%B7+lu%E1%BA%ADt&k=3&mode=dense")
+    assert status == 200 and len(body["hits"]) == 3
+
+
 def _threads(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):

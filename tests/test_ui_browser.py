@@ -5,6 +5,7 @@ Screenshots of each page go to screenshots/ at the repository root (git-ignored)
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from urllib.parse import quote
@@ -26,6 +27,21 @@ from ui_support import (
 pytestmark = pytest.mark.browser
 
 CITE_DU_BI = "Khoản 3, Điều 7, Quy định số 69-QĐ/TW ngày 06/07/2022 của Bộ Chính trị"
+
+# Records, by the browser's clock, the frame that first paints a top-3 answer card containing arguments[0]: the time
+# a person sees the answer. WebDriver's own check comes later, by up to a poll and by the time the browser spends
+# rendering the other cards before it answers.
+PAINT_WATCH = """
+const cite = arguments[0];
+window.__soiAnswerPainted = null;
+const mo = new MutationObserver(() => {
+  const cards = document.querySelectorAll(".st-key-hit-1, .st-key-hit-2, .st-key-hit-3");
+  if (![...cards].some((c) => c.textContent.includes(cite))) return;
+  mo.disconnect();
+  requestAnimationFrame(() => { window.__soiAnswerPainted = performance.timeOrigin + performance.now(); });
+});
+mo.observe(document.body, {subtree: true, childList: true, characterData: true});
+"""
 
 
 def target_visible_in_pane(drv) -> bool:
@@ -52,20 +68,27 @@ def test_ask_copy_and_open_in_reader(browser, ui_server) -> None:  # browser fir
     drv = browser
     grant_clipboard(drv, ui_server.url)
     drv.get(ui_server.url + "/")
-    box = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Câu hỏi"]'), WAIT, "no box")
+    # polled every 50 ms: the times printed below are not late by up to a poll (0.2 s elsewhere)
+    box = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Câu hỏi"]'), WAIT, "no box",
+                   poll=0.05)
     shown = time.monotonic()
+    drv.execute_script(PAINT_WATCH, CITE_DU_BI)
     box.click()
     box.send_keys(Q_DU_BI)
     box.send_keys(Keys.ENTER)
     asked = time.monotonic()
     loading = "Đang nạp mô hình" in drv.find_element(By.TAG_NAME, "body").text
     # Two correct answers compete for first place (Điều 7 of 69-QĐ/TW, Điều 35 of the Charter): look in the top 3.
-    card = wait_text(drv, ".st-key-hit-1, .st-key-hit-2, .st-key-hit-3", CITE_DU_BI, WAIT)
+    card = wait_text(drv, ".st-key-hit-1, .st-key-hit-2, .st-key-hit-3", CITE_DU_BI, WAIT, poll=0.05)
     answered = time.monotonic()
+    painted_ms = wait_for(drv, lambda d: d.execute_script("return window.__soiAnswerPainted"), 10, "not painted", 0.02)
+    painted = painted_ms / 1000 - (time.time() - time.monotonic())  # the browser's clock, as time.monotonic()
     t = ui_server.started
-    print(f"time from `soi app` start to first answer: {answered - t:.1f} s (server healthy after "
-          f"{ui_server.healthy - t:.1f} s, question box shown after {shown - t:.1f} s, asked after {asked - t:.1f} s"
-          f"{', while «Đang nạp mô hình…» showed' if loading else ''})")
+    print(f"\nFIRST ANSWER {painted - t:.1f} s after `soi app` started (painted, by the browser's clock; issue 16 "
+          f"goal ≤ 3 s). Server healthy {ui_server.healthy - t:.1f} s, question box {shown - t:.1f} s, question sent "
+          f"{asked - t:.1f} s{' while «Đang nạp mô hình…» showed' if loading else ''}, WebDriver saw the answer "
+          f"{answered - t:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    assert shown < painted < answered + 1, (shown, painted, answered)  # the two clocks agree
     settle(drv, WAIT)
     card = wait_text(drv, ".st-key-hit-1, .st-key-hit-2, .st-key-hit-3", CITE_DU_BI)
     marks = [m.text for m in card.find_elements(By.CSS_SELECTOR, ".soi-text mark")]

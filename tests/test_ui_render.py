@@ -132,6 +132,19 @@ def test_highlights_are_whole_words_of_the_query(quiz_searcher) -> None:
     assert "đảng ủy cơ sở" in [fold(m) for m in _marked(ktgs, "đảng ủy cơ sở")]
 
 
+def test_bi_alone_is_not_marked(quiz_searcher) -> None:
+    """«bị» of «bị cơ quan công an khởi tố» is no word to mark in QĐ 22 Điều 28 («Trường hợp bị đình chỉ», «sẽ bị
+    đình chỉ»); «dự bị», a word of its own, still is."""
+    from indexer.text.normalize import fold
+
+    d28 = next(c.text for c in quiz_searcher.clauses.values() if c.id.startswith("qd-22-2021/d28")
+               and "bị khởi tố" in c.text)
+    marks = [fold(m) for m in _marked(d28, "Đảng viên là cấp ủy viên chi bộ bị cơ quan công an khởi tố về tội tham ô")]
+    assert "cấp ủy viên" in marks and "bị" not in marks and not any(m.startswith("bị ") for m in marks), marks
+    assert [fold(m) for m in _marked("Đảng viên dự bị được ứng cử.", "đảng viên dự bị")] == ["đảng viên dự bị"]
+    assert [fold(m) for m in _marked("Chi bộ họp; đảng viên dự bị.", "chi bộ dự bị")] == ["chi bộ", "dự bị"]
+
+
 def test_a_number_of_the_question_does_not_mark_a_unit_number(quiz_searcher) -> None:
     """«6 tháng» in a case must not light up the «6.» that numbers Điều lệ Điều 22 khoản 6; a number the text
     states («5 năm» of QĐ 69 Điều 4) is still marked."""

@@ -191,6 +191,8 @@ class Server:
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> bool:
+    """Poll the health endpoint every 50 ms: the browser test opens the page as soon as the server answers, and
+    its first-answer figure should not include up to 0.2 s of waiting between polls."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -201,7 +203,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> bool:
                     return True
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     return False
 
 
@@ -264,13 +266,15 @@ def by():
     return By
 
 
-def wait_for(drv, condition, timeout: float = 30, message: str = ""):
+def wait_for(drv, condition, timeout: float = 30, message: str = "", poll: float = 0.2):
+    """`condition(drv)` once it is truthy, checked every `poll` s (a timed wait uses a short one, so that the time
+    it reports is not late by up to a whole poll)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(drv, timeout, poll_frequency=0.2).until(condition, message)
+    return WebDriverWait(drv, timeout, poll_frequency=poll).until(condition, message)
 
 
-def wait_text(drv, css: str, text: str, timeout: float = 30):
+def wait_text(drv, css: str, text: str, timeout: float = 30, poll: float = 0.2):
     """The first element matching `css` whose text contains `text`."""
 
     def found(d):
@@ -282,7 +286,7 @@ def wait_text(drv, css: str, text: str, timeout: float = 30):
                 continue
         return False
 
-    return wait_for(drv, found, timeout, f"no {css} containing {text!r}")
+    return wait_for(drv, found, timeout, f"no {css} containing {text!r}", poll)
 
 
 def settle(drv, timeout: float = 30) -> None:

@@ -173,6 +173,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Requests run side by side: one ONNX Runtime thread each (no spinning helper threads) costs ~25 % less
         # CPU per question under load than a pool per request (benchmarks/serve_load.py).
         settings = replace(settings, threads=1)
+    if settings.query_precision == "auto":
+        # Many questions side by side: the int8 query encoder (a third less CPU a question, dev MRR within noise:
+        # README «Query speed»); fp32, with a log line, when the build has not made a verified copy.
+        settings = replace(settings, query_precision="int8")
     live = LiveSearcher(settings)
     note = live.index_note()
     if note:

@@ -158,11 +158,11 @@ def write_serving_files(st: Any, directory: Path, model_id: str, checksum: str, 
 
 
 def wants_int8() -> bool:
-    """Whether the settings ask for the int8 query encoder (`query_precision`, $SOI_QUERY_PRECISION)."""
+    """Whether the settings may use the int8 query encoder (`query_precision` "int8", or "auto": `soi serve`)."""
     from indexer.config import load_settings
 
     try:
-        return load_settings().query_precision == "int8"
+        return load_settings().query_precision in ("auto", "int8")
     except Exception:  # noqa: BLE001 - a bad setting is reported by whoever uses the settings, not here
         return False
 
@@ -277,7 +277,7 @@ def load_or_export(
 
     `reference(text)` is the PyTorch embedding the export must match (cosine ≥ MIN_COSINE on CHECK_TEXTS). Once it
     is verified, the files a serving process needs (`write_serving_files`) are put beside it, and the int8 copy
-    (`export_int8`) when `int8` (None: when the settings' `query_precision` is "int8") and not made yet.
+    (`export_int8`) when `int8` (None: unless the settings' `query_precision` is "fp32") and not made yet.
     """
     if not available():
         return None

@@ -28,6 +28,7 @@ from indexer.index.freshness import corpus_hash, load_documents
 from indexer.index.lexical import LexicalIndex
 from indexer.text.abbrev import expand_for_index
 from indexer.text.diacritics import DiacriticRestorer
+from indexer.text.highlight import word_counts
 from indexer.text.segment import segment
 from indexer.text.tokens import plain_tokens, word_tokens
 
@@ -109,15 +110,16 @@ def _previous_embeddings(index_dir: Path, checksum: str, rejected: list[str]) ->
     return {k: v for k, v, ok in zip(keys, vecs, good, strict=True) if ok}
 
 
-def _previous_segments(index_dir: Path) -> dict[str, list[str]]:
+def _previous_cache(index_dir: Path, name: str) -> dict[str, list]:
+    """A content-keyed cache file of the current version (segments, word cuts), or {} when absent or damaged."""
     prev = store.current_version(index_dir)
     if prev is None:
         return {}
-    paths = store.IndexPaths(prev)
     try:
-        if store.verify_file(prev, store.read_manifest(prev), paths.segment_cache.name) is False:
+        if store.verify_file(prev, store.read_manifest(prev), name) is False:
             return {}  # damaged: segmenting again costs seconds, a wrong cache would cost search quality
-        return json.loads(paths.segment_cache.read_text(encoding="utf-8"))
+        data = json.loads((prev / name).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
@@ -207,10 +209,13 @@ def _build_into(
     n = len(units)
 
     # Lexical: segmented words (with abbreviation expansions) and diacritics-free syllables.
-    seg_cache = _previous_segments(index_dir)
+    # Also the word cuts of each indexed clause's verbatim text, so that highlighting never runs the segmenter.
+    seg_cache = _previous_cache(index_dir, paths.segment_cache.name)
+    old_cuts = _previous_cache(index_dir, paths.highlight_words.name)
     words: list[list[str]] = []
     plain: list[list[str]] = []
     new_cache: dict[str, list[str]] = {}
+    cuts: dict[str, list[int]] = {}
     for i, u in enumerate(units):
         text = expand_for_index(u.lexical_text)
         key = hashlib.sha1(text.encode()).hexdigest()
@@ -220,10 +225,15 @@ def _build_into(
         new_cache[key] = toks
         words.append(word_tokens(text, toks))
         plain.append(plain_tokens(text))
+        verbatim = corpus.clauses[u.clause_id].text
+        cut_key = hashlib.sha1(verbatim.encode("utf-8")).hexdigest()
+        if cut_key not in cuts:
+            cuts[cut_key] = old_cuts.get(cut_key) or word_counts(verbatim)
         tick("segment", i + 1, n)
     LexicalIndex.build(words).save(paths.lexical_words)
     LexicalIndex.build(plain).save(paths.lexical_plain)
     store.write_json_atomic(paths.segment_cache, new_cache)
+    store.write_json_atomic(paths.highlight_words, cuts)
 
     # Dense: embed only texts not embedded by the previous version with the same model.
     cached = _previous_embeddings(index_dir, embedder.checksum, rejected)

@@ -84,6 +84,11 @@ class IndexPaths:
     def segment_cache(self) -> Path:
         return self.root / "segments.json"
 
+    @property
+    def highlight_words(self) -> Path:
+        """Word cuts of each indexed clause's verbatim text, for highlights (indexer.text.highlight.word_counts)."""
+        return self.root / "words.json"
+
 
 def current_version(index_dir: Path) -> Path | None:
     """The folder `current` points to, or None when no complete build exists."""

@@ -5,17 +5,18 @@ Rules that apply are ranked by the evidence that the case breaks them (a norm st
 the kind of violation the case names) and only those close to the best are shown, none when nothing fits: fewer rules
 rather than wrong ones. They are normative units only: never templates, certificate or form text, appendix tables,
 tables of contents, preambles, a programme's plan items or news (all stay searchable in «Hỏi đáp»), and never units
-of a document whose own scope is another setting (`indexer/rules/data/scope.yaml`: QĐ 1147's training-centre rules
-apply only to a case about trainees or lecturers).
+of a document or a provision whose own scope is another setting or procedure (`indexer/rules/data/scope.yaml`: QĐ
+1147's training-centre rules apply only to a case about trainees or lecturers, the Điều lệ's admission procedure only
+to a case about admitting a member), nor the discipline process for a case that does not ask about it.
 
 Discipline comes from `indexer.rules.discipline`: per rule (curated, by kind of violation, by reference) and for the
 case text itself (by kind), merged into one list where each provision says how it was reached, which rules lead to it
 and the penalty forms it states. Only provisions that bind the one who violated (QĐ 69 treats party organisations and
 members apart) are shown; a kind whose article is not collected is named «chưa có trong kho». A rule's own links are
 shown only as leads that agree with the case: of a kind of violation the case names, or, when it names none, a
-reviewer's link from one of the first rules (measured by `python -m eval.cases`: rules are found by similarity, and a
-kind word met in one is no finding). Similarity-only suggestions are kept apart (`CaseResult.suggestions`), hidden
-unless asked for, and never listed above the general provisions."""
+reviewer's link from one of the first rules whose whole document is about that kind (measured by `python -m
+eval.cases`: rules are found by similarity, and a kind word met in one is no finding). Similarity-only suggestions
+are kept apart (`CaseResult.suggestions`), hidden unless asked for, and never listed above the general provisions."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from indexer.corpus.citation import short_citation as _short_cite
-from indexer.corpus.models import overlaps
+from indexer.corpus.models import overlaps, within
 from indexer.export.printable import Block, to_docx, to_pdf
 from indexer.rules.checks import (
     MODALITY_LABELS,
@@ -46,6 +47,8 @@ from indexer.rules.discipline import (
     BY_CURATION,
     CURATED,
     DISCIPLINE_DOC,
+    ORG_WORDS,
+    ORGANISATION,
     PROVENANCE_LABELS,
     SIMILARITY,
     TEXT,
@@ -114,9 +117,12 @@ def unit_reason(c: Clause, doc: Document) -> str:
 
 @dataclass
 class Scope:
-    """A document's own scope: its rules apply only to a case that names its setting."""
+    """A scope that limits where rules apply: a document's own («phạm vi điều chỉnh, đối tượng áp dụng»), or a
+    provision's limited to one procedure of the Party (admitting a member, probation, suspension …) or one setting
+    (the Party in the army, in the State). Its rules apply only to a case that names its setting: the words a case
+    shares with them (chi bộ, đảng viên chính thức, đề nghị, cấp uỷ) are no evidence that the case is about it."""
 
-    doc: str
+    doc: str  # the document id, or for a provision the id of the unit it limits (an article or a clause)
     basis: str
     setting: str
     terms: list[str]
@@ -126,16 +132,26 @@ class Scope:
         return any(re.search(rf"(?<!\w){re.escape(fold(w))}(?!\w)", t) for w in self.terms)
 
 
+def _scope(e: dict[str, Any], key: str) -> Scope:
+    return Scope(e[key], e.get("basis", ""), e.get("setting", ""), list(e.get("terms", [])))
+
+
 @lru_cache(maxsize=4)
-def _load_scopes(path: str) -> dict[str, Scope]:
+def _load_scopes(path: str) -> tuple[dict[str, Scope], tuple[Scope, ...]]:
     p = Path(path)
     raw: dict[str, Any] = (yaml.safe_load(p.read_text(encoding="utf-8")) or {}) if p.exists() else {}
-    return {e["doc"]: Scope(e["doc"], e.get("basis", ""), e.get("setting", ""), list(e.get("terms", [])))
-            for e in raw.get("documents", [])}
+    return ({e["doc"]: _scope(e, "doc") for e in raw.get("documents", [])},
+            tuple(_scope(e, "unit") for e in raw.get("provisions", [])))
 
 
 def load_scopes(path: Path | None = None) -> dict[str, Scope]:
-    return _load_scopes(str(path or SCOPE_PATH))
+    """The documents' own scopes, by document id."""
+    return _load_scopes(str(path or SCOPE_PATH))[0]
+
+
+def load_provisions(path: Path | None = None) -> tuple[Scope, ...]:
+    """The provisions limited to one procedure or setting, each with the words that name it."""
+    return _load_scopes(str(path or SCOPE_PATH))[1]
 
 
 def out_of_scope(doc: Document, text: str) -> str:
@@ -144,6 +160,15 @@ def out_of_scope(doc: Document, text: str) -> str:
     if sc is None or sc.covers(text):
         return ""
     return f"ngoài phạm vi áp dụng của văn bản ({sc.setting})"
+
+
+def other_setting(c: Clause, text: str) -> str:
+    """Why a unit limited to a procedure or a setting that the case does not name is left out ("" when it is not
+    limited, or the case names it)."""
+    for sc in load_provisions():
+        if within(c.id, sc.doc) and not sc.covers(text):
+            return f"quy định riêng về việc mà tình huống không nêu ({sc.setting})"
+    return ""
 
 
 # ---- the result -------------------------------------------------------------------------------------------------
@@ -255,33 +280,69 @@ def _merge(links: list[DisciplineLink]) -> list[CaseDiscipline]:
 # Search finds units whose words are close to the case; that is not yet a rule the case breaks. The candidates are
 # ranked again by the evidence that they are one, and only those close to the best are shown: fewer rules, rather
 # than wrong ones (measured by `python -m eval.cases` on eval/cases.yaml, where the numbers below were chosen, and
-# confirmed on the held-out eval/cases_validation.yaml; README "Case evaluation").
+# checked on the held-out eval/cases_validation.yaml; README "Case evaluation").
+# - Scope first: a document limited to one setting or subject matter (`scope.yaml` documents: a training centre's
+#   rules, the Party's archives, data sharing), a provision limited to one procedure or setting (`scope.yaml`
+#   provisions: admitting a member, probation, striking a name off, suspension; the Party in the army, in the State)
+#   applies only to a case that names it; a document whose title binds one side only (QĐ 37, «những điều đảng viên
+#   không được làm») does not apply to the other side's case. Shared words (chi bộ, đảng viên chính thức, cấp uỷ,
+#   hồ sơ, tài liệu) are what let these win before.
+# - The discipline process (forms, competence, procedure, complaints about discipline, suspension: QĐ 69, a rule that
+#   states penalty forms, a document's own article on handling violations, a unit under a heading on discipline) is
+#   what follows a violation, shown as discipline: not a rule for a case that does not ask about it (no penalty,
+#   «kiểm điểm», suspension, prosecution or sentence named, DISCIPLINE_CASE_TERMS); weighed down for one that does
+#   (DISCIPLINE_PROCESS). A conclusion's assessment of how a strategy was carried out (ASSESSMENT_TYPES) is no rule
+#   unless it states a norm.
 # - Words before meaning: a case is a description, its matter is in its words (a named act, a body, a period), and
 #   the dense model alone puts the right rule first for fewer than half the cases; BM25 for two thirds. The score of
 #   a candidate article is CASE_LEXICAL_WEIGHT x its BM25 score + the rest x its dense score (each min-max over the
 #   ranking, as the searcher normalises them), from the searcher's own lexical and dense rankings.
-# - A rule the case can break states a norm: a duty, a prohibition or a limit (`checks_for` finds one). A unit that
-#   states none (a definition, a right, a competence, a consequence, an assessment) is weaker evidence: NO_NORM.
-# - It binds the one who violated: a unit that opens with (or sits under an intro naming) a member, when the case is
-#   about an organisation, or the reverse, is about someone else: OTHER_SUBJECT.
-# - The discipline process (forms, competence, procedure: QĐ 69, Điều lệ Điều 35-38 and 40, a rule that states
-#   penalty forms, a document's own article on handling violations) is what follows a violation, shown as discipline:
-#   DISCIPLINE_PROCESS.
+# - A rule the case can break states a norm: a duty, a prohibition or a limit (`checks_for` finds one in the unit
+#   itself; a sibling clause that the search grouped with it is no evidence for the unit shown). A unit that states
+#   none (a definition, a right, a competence, a consequence, a composition) is weaker evidence: NO_NORM.
+# - It binds the one who violated: a unit that opens with (after its list mark or a fronted «Khi …,» phrase) or sits
+#   under an intro naming a member, when the case is about an organisation, or the reverse, is about someone else:
+#   OTHER_SUBJECT; so is one whose every duty binds law enforcement or a court (OUTSIDE).
 # - A unit whose own words name the kind of violation the case names (QĐ 69's kinds: bầu cử, tố cáo, tham nhũng …,
-#   `discipline_links.yaml`) states the norm of that matter: SAME_KIND.
+#   `discipline_links.yaml`) states the norm of that matter: SAME_KIND; one that names only other kinds is about
+#   another matter: OTHER_KIND.
 # - Then every rule within SHOW_RATIO of the best is shown, at most `k`; the rest are left out, said in `excluded`.
 # - Nothing is shown when nothing fits: the searcher's calibrated answerability (the probability that the corpus
 #   answers the text at all, `indexer/search/answerability.py`) below NOTHING_FITS (texts about the weather, gold
 #   prices, a company's payroll, a traffic offence: 0.00-0.09; every labelled case of both sets is above 0.18).
 CASE_LEXICAL_WEIGHT = 0.7
-NO_NORM = 0.7
+NO_NORM = 0.6
 OTHER_SUBJECT = 0.6
 DISCIPLINE_PROCESS = 0.7
 SAME_KIND = 1.3
-SHOW_RATIO = 0.85
+OTHER_KIND = 0.7
+SHOW_RATIO = 0.9
 NOTHING_FITS = 0.12
+ASSESSMENT_TYPES = ("ket-luan",)
+# A case about the discipline process itself: a penalty or its forms, the review («kiểm điểm») it starts with, a
+# suspension, a prosecution, a sentence.
+DISCIPLINE_CASE_TERMS = ("kỷ luật", "kiểm điểm", "khiển trách", "cảnh cáo", "cách chức", "khai trừ", "giải tán",
+                         "đình chỉ", "khởi tố", "truy tố", "tạm giam", "xét xử", "tòa án", "hình phạt", "phạt tù",
+                         "tuyên phạt", "bản án")
+_DISCIPLINE_CASE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(t)).replace(r"\ ", r"\s+")
+                                                     for t in DISCIPLINE_CASE_TERMS) + r")(?!\w)")
+# A heading over the discipline process: «Khen thưởng và kỷ luật», «Thi hành kỷ luật trong Đảng», «Giải quyết khiếu
+# nại kỷ luật Đảng», «Đình chỉ sinh hoạt đảng».
+_PROCESS_HEAD = re.compile(r"(?<!\w)(?:kỷ luật|đình chỉ sinh hoạt)(?!\w)")
 _NORMS = (OBLIGATION, PROHIBITION, RESTRICTION)
+# «… do chi bộ xem xét, quyết định», «… do cấp uỷ cấp trên chỉ định»: the Party body named as the agent acts in the
+# provision, whoever it opens with («Cấp uỷ viên xin rút khỏi cấp uỷ, do cấp uỷ xem xét …» binds the committee too).
+_AGENT = re.compile(r"(?<!\w)do (?:các |một )?(?:" + "|".join(ORG_WORDS) + r"|ban chấp hành)(?!\s*viên)[^,;.]{0,40}?"
+                    r" (?:xem xét|quyết định|đề nghị|triệu tập|chỉ định|xét)(?!\w)")
+# Bodies outside the Party whose duties a party member or organisation cannot break: law enforcement and the courts.
+OUTSIDE = "ngoài Đảng"
+_OUTSIDE = re.compile(r"(?<!\w)(?:cơ quan pháp luật|cơ quan điều tra|cơ quan tiến hành tố tụng|viện kiểm sát|tòa án)"
+                      r"(?!\w)")
 _LIST_MARK = re.compile(r"^\s*(?:Điều\s+\d+\.?|\d+(?:\.\d+)*\.|[a-zđ]\)|\(\w{1,3}\)|[-+•–])\s*", re.IGNORECASE)
+# A phrase put before the subject, up to the first comma («Khi hết thời kỳ dự bị, chi bộ xét …», «Những trường hợp
+# sau đây, cấp uỷ cấp dưới phải …»): the subject is what follows it.
+_FRONTED = re.compile(r"^(?:khi|trước khi|sau khi|trong khi|trong trường hợp|trường hợp|nếu|những trường hợp"
+                      r"|các trường hợp|đối với|trong thời hạn|chậm nhất)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -305,27 +366,43 @@ class _EvidenceCache:
 
     def binds(self, c: Clause) -> frozenset[str]:
         """Whom a unit binds: its document's title when it names one side («… những điều đảng viên không được
-        làm»), else the subject it opens with, else the intro it sits under («Đảng viên có nhiệm vụ :»); empty when
-        none says."""
+        làm»), else the subject it opens with, else the intro it sits under («Đảng viên có nhiệm vụ :»), else
+        OUTSIDE when every duty it states binds a body of the State's law enforcement («Thủ trưởng của cơ quan pháp
+        luật … phải thông báo …»); empty when none says."""
         doc = self.s.documents[c.doc_id]
         who = named_who(doc.title)
         if len(who) == 1:
             return frozenset(who)
-        who = opening_who(c.text)
+        own = _LIST_MARK.sub("", c.text)
+        who = opening_who(own)
+        head, comma, rest = own[:160].partition(",")
+        if not who and comma and _FRONTED.match(head.strip()):
+            who = opening_who(rest)
         pid = c.parent
         while not who and pid and pid in self.s.clauses:
             p = self.s.clauses[pid]
             who = opening_who(_LIST_MARK.sub("", p.intro or ""))
             pid = p.parent
+        if _AGENT.search(" ".join(fold(own).split())):
+            who = set(who) | {ORGANISATION}
+        if not who:
+            subjects = [x.subject for x in checks_for(c.id, self.s) if x.modality in _NORMS]
+            if subjects and all(x and _OUTSIDE.search(fold(x)) for x in subjects):
+                who = {OUTSIDE}
         return frozenset(who)
 
-    def of(self, c: Clause, also: list[Clause]) -> _Evidence:
-        key = "|".join([c.id, *(a.id for a in also)])
-        if key not in self.memo:
-            checks = [x for u in [c, *also] for x in checks_for(u.id, self.s)]
-            self.memo[key] = _Evidence(any(x.modality in _NORMS for x in checks), self.binds(c),
-                                       self.linker.about_discipline(c.id), self.linker.data.kinds_named(c.text))
-        return self.memo[key]
+    def of(self, c: Clause) -> _Evidence:
+        """The unit's own evidence: a norm stated by a sibling clause that the search grouped with it is not the
+        shown unit's (an article's intro or its other clauses may bind another body or state another duty)."""
+        if c.id not in self.memo:
+            norm = any(x.modality in _NORMS for x in checks_for(c.id, self.s))
+            self.memo[c.id] = _Evidence(norm, self.binds(c), self.about_discipline(c),
+                                        self.linker.data.kinds_named(c.text))
+        return self.memo[c.id]
+
+    def about_discipline(self, c: Clause) -> bool:
+        """The discipline process: what `DisciplineLinker.about_discipline` says, or a unit under a heading on it."""
+        return self.linker.about_discipline(c.id) or any(_PROCESS_HEAD.search(fold(h)) for h in c.heading)
 
 
 def _evidence(searcher: Searcher) -> _EvidenceCache:
@@ -337,31 +414,53 @@ def rule_score(base: float, ev: _Evidence, who: set[str], kinds: frozenset[str])
     score = base
     if not ev.norm:
         score *= NO_NORM
-    if len(who) == 1 and len(ev.binds) == 1 and not (ev.binds & who):
+    if OUTSIDE in ev.binds or (len(who) == 1 and len(ev.binds) == 1 and not (ev.binds & who)):
         score *= OTHER_SUBJECT
     if ev.discipline:
         score *= DISCIPLINE_PROCESS
     if kinds and ev.kinds & kinds:
         score *= SAME_KIND
+    elif kinds and ev.kinds:
+        score *= OTHER_KIND
     return score
+
+
+def _side_scope(doc: Document, who: set[str]) -> str:
+    """Why a document whose title binds one side only («… những điều đảng viên không được làm») leaves out a case
+    about the other side ("" when it does not): an organisation cannot break a member's rules."""
+    bound = named_who(doc.title)
+    if len(who) == 1 and len(bound) == 1 and not bound & who:
+        return f"văn bản chỉ áp dụng cho {next(iter(bound))}"
+    return ""
+
+
+def about_discipline_process(text: str) -> bool:
+    """Whether a case is about the discipline process itself (a penalty, its procedure, a suspension, a prosecution
+    or a sentence), rather than a violation that discipline would follow."""
+    return bool(_DISCIPLINE_CASE.search(" ".join(fold(text).split())))
 
 
 def _rule_units(text: str, searcher: Searcher, k: int, mode: str) -> tuple[list[Hit], list[tuple[str, str]]]:
     """The rules applying to the case (at most `k`, only those close to the best), and the found units left out
     (with why)."""
     docs = searcher.documents.values()
+    who = case_who(text)
     eligible = [d.id for d in docs if d.id != DISCIPLINE_DOC and d.normative and d.type not in RULE_EXCLUDED_TYPES
-                and not out_of_scope(d, text)]
+                and not out_of_scope(d, text) and not _side_scope(d, who)]
     depth = max(4 * k, 20)
     left: list[tuple[str, str]] = []
     cands: dict[str, Hit] = {}  # article -> the hit shown for it (fused first, as the searcher grouped it)
     views: dict[str, dict[str, float]] = {}
     # whether the corpus speaks to the text at all: judged over the whole corpus, as the calibration was fitted
     judged = searcher.answerability(text) if mode == "fused" else None
+
+    def reason(c: Clause, doc: Document) -> str:
+        return unit_reason(c, doc) or other_setting(c, text)
+
     for m in ((mode, "lexical", "dense") if mode == "fused" else (mode,)):
         view = views.setdefault(m, {})
         for h in searcher.search(text, k=depth if m == mode else 3 * depth, mode=m, doc_ids=eligible):
-            why = unit_reason(h.clause, h.document)
+            why = reason(h.clause, h.document)
             if why:
                 if m == mode:
                     left.append((h.clause.id, why))
@@ -381,12 +480,19 @@ def _rule_units(text: str, searcher: Searcher, k: int, mode: str) -> tuple[list[
         return [], left + [(h.clause.id, f"không quy định nào khớp đủ với tình huống (khả năng có câu trả lời "
                                           f"{judged.probability:.0%})") for h in cands.values()][: 4 * k]
     ev = _evidence(searcher)
-    who = case_who(text)
     kinds = ev.linker.data.kinds_named(text)
+    process = about_discipline_process(text)
     scored = []
     for art, h in cands.items():
-        h.also = [c for c in h.also if not unit_reason(c, h.document)]
-        scored.append((rule_score(base(art), ev.of(h.clause, h.also), who, kinds), h))
+        h.also = [c for c in h.also if not reason(c, h.document)]
+        e = ev.of(h.clause)
+        if e.discipline and not process:
+            left.append((h.clause.id, "quy định về xử lý kỷ luật, mà tình huống không hỏi đến (xem phần kỷ luật)"))
+            continue
+        if h.document.type in ASSESSMENT_TYPES and not e.norm:
+            left.append((h.clause.id, "đánh giá, nhận định, không nêu nghĩa vụ"))
+            continue
+        scored.append((rule_score(base(art), e, who, kinds), h))
     scored.sort(key=lambda x: (-x[0], x[1].rank))
     best = scored[0][0] if scored else 0.0
     kept = []
@@ -424,18 +530,24 @@ def analyze_case(text: str, searcher: Searcher, k: int = 5, mode: str = "fused",
         art = re.match(r"[^/]+/d\d+", x.clause)
         return {k.label for k in linker.kinds_of_article.get(art.group(0) if art else x.clause, [])}
 
+    def title_kinds(rule: str) -> frozenset[str]:
+        """The kinds of violation the rule's whole document is about, as its title names them."""
+        return linker.data.kinds_named(searcher.documents[rule.split("/", 1)[0]].title)
+
     def shown(x: DisciplineLink) -> bool:
         """A link shown by default: not similarity, binding the one who violated; a rule's link only as a lead
         that agrees with the case: of a kind the case names, when it names one (a rule found for other words is
         no lead, nor a provision whose kind is not known); when the case names none, only a reviewer's link from
-        one of the first rules (a kind word met in a rule found by similarity is no finding)."""
+        one of the first rules whose whole document is about the linked article's kind (its title names it: QĐ 114
+        on cadre work). A broad article (Điều lệ Điều 9, 23; QĐ 37 Điều 3) lists acts of several kinds, and its
+        reviewed link names one of them: which one the case is about, the case does not say."""
         if x.provenance == SIMILARITY or not x.fits(who):
             return False
         if not x.rule:
             return True
         if case_kinds:
             return bool(link_kinds(x) & case_kinds)
-        return x.basis == BY_CURATION and x.rule in leads
+        return x.basis == BY_CURATION and x.rule in leads and bool(link_kinds(x) & title_kinds(x.rule))
 
     links: list[DisciplineLink] = [x for x in case_links if shown(x)]
     weak: list[DisciplineLink] = [x for x in case_links if x.provenance == SIMILARITY and x.fits(who)]

@@ -72,7 +72,7 @@ PARTY_CENTRE = ("Ban Chấp hành Trung ương", "Bộ Chính trị", "Ban Bí t
 _FOREIGN_SANCTION = re.compile(r"(?<!\w)(?:buộc thôi học|đình chỉ học tập|xử phạt vi phạm hành chính|học viên|sinh viên"
                                r"|học sinh)(?!\w)")
 _OWN_SANCTION = re.compile(r"xử lý vi phạm|^khen thưởng,? (?:và )?kỷ luật$|^kỷ luật$")
-_ORG_WORDS = ("tổ chức đảng", "cấp ủy", "chi bộ", "đảng ủy", "đảng bộ", "ban thường vụ", "ủy ban kiểm tra", "đảng đoàn",
+ORG_WORDS = ("tổ chức đảng", "cấp ủy", "chi bộ", "đảng ủy", "đảng bộ", "ban thường vụ", "ủy ban kiểm tra", "đảng đoàn",
               "ban cán sự")
 
 
@@ -268,7 +268,7 @@ _CASE_MEMBER = re.compile(r"^(?:một |các |những |hai |ba )?(?:đồng chí 
                           r"bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ|người đứng đầu)(?!\w)")
 # A case (or a unit) opening with a Party body: the bodies above, a committee by its level («Tỉnh ủy …», «Huyện ủy
 # …»), a congress, an executive committee, a Party agency or a committee's office.
-_CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(_ORG_WORDS) + r"|(?:tỉnh|thành|huyện|quận|thị|chi) ủy"
+_CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(ORG_WORDS) + r"|(?:tỉnh|thành|huyện|quận|thị|chi) ủy"
                        r"|đại hội|ban chấp hành|cơ quan (?:của )?đảng|văn phòng (?:tỉnh|thành|huyện|quận|thị|cấp) ủy)"
                        r"(?!\s*viên)(?!\w)")
 
@@ -280,7 +280,7 @@ def named_who(text: str) -> set[str]:
     out = set()
     if "đảng viên" in t or _PERSON_TITLES.search(t):
         out.add(MEMBER)
-    if any(w in _PERSON_TITLES.sub(" ", t) for w in _ORG_WORDS):
+    if any(w in _PERSON_TITLES.sub(" ", t) for w in ORG_WORDS):
         out.add(ORGANISATION)
     return out
 

@@ -6,6 +6,7 @@ Returns `Hit` records; the CLI and the UI only format them.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,15 +24,18 @@ from indexer.embed.embedder import Embedder, shared_embedder
 from indexer.index import freshness, store
 from indexer.index.dense import DenseIndex
 from indexer.index.lexical import LexicalIndex
+from indexer.search.adapter import QueryAdapter, load_adapter
 from indexer.search.answerability import Answerability, load_calibration
 from indexer.search.parallels import ParallelMap, Partner, keep_together, parallel_map
 from indexer.search.parallels import to_dict as parallel_ids
 from indexer.search.rerank import Ranker, StaticFeatures, candidate_matrix, load_ranker
 from indexer.text.abbrev import expand_query
 from indexer.text.diacritics import DiacriticRestorer
-from indexer.text.highlight import highlight_spans, query_terms
+from indexer.text.highlight import highlight_spans, query_terms, remember_words
 from indexer.text.normalize import has_diacritics
 from indexer.text.tokens import plain_tokens, word_tokens
+
+log = logging.getLogger(__name__)
 
 MODES = ("fused", "lexical", "dense")
 T = TypeVar("T")
@@ -71,6 +75,9 @@ class FusionParams:
     parallel_top: int = 5
     parallel_window: int = 20
     parallel_transfer: float = 0.1
+    # A query-side adapter of the dense model (indexer/search/adapter.py, `python -m eval.adapter_train`):
+    # a path opts in. Trained on questions made from the corpus it lost on the dev questions (README, "Ranking levers").
+    adapter_path: str = ""
 
     def __post_init__(self) -> None:
         if self.parallels not in PARALLEL_MODES:
@@ -112,6 +119,17 @@ def _damage(path: Path, error: BaseException) -> str:
             f"{type(error).__name__})")
 
 
+def _remember_words(path: Path) -> None:
+    """Hand the index's stored word cuts to the highlighter; only a speed-up, so an index built before they were
+    stored, or a damaged file, just means the segmenter runs when a clause is first highlighted."""
+    try:
+        cuts = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(cuts, dict):
+            remember_words(cuts)
+    except (OSError, ValueError, TypeError) as e:
+        log.info("word cuts for highlights not read from %s (%s): the segmenter cuts clauses as they come", path, e)
+
+
 class Searcher:
     """An opened index version; thread-safe for reads (the UI shares one per process)."""
 
@@ -141,6 +159,7 @@ class Searcher:
             self.restorer = DiacriticRestorer.from_dict(json.loads(paths.restorer.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as e:
             raise store.CorruptIndexError(store.damaged_message(version_dir.parent, [_damage(reading, e)])) from e
+        _remember_words(paths.highlight_words)
         self.embedder = embedder
         self.params = params or FusionParams()
         self.docs_with_body = documents_with_body(self.clauses)
@@ -150,6 +169,7 @@ class Searcher:
         self.last_timings: dict[str, float] = {}
         self._derived: dict[str, object] = {}
         self.ranker: Ranker | None = load_ranker(Path(self.params.ranker_path)) if self.params.ranker_path else None
+        self.adapter: QueryAdapter | None = self._load_adapter()
         self.calibration = load_calibration(self.manifest.get("model", {}).get("checksum", ""))
         self._static: StaticFeatures | None = None
 
@@ -224,6 +244,13 @@ class Searcher:
         self.params = params
         self.doc_factor = self._doc_factors()
         self.ranker = load_ranker(Path(params.ranker_path)) if params.ranker_path else None
+        self.adapter = self._load_adapter()
+
+    def _load_adapter(self) -> QueryAdapter | None:
+        """The opt-in query adapter when it was trained for this index's model (else None: unadapted)."""
+        if not self.params.adapter_path:
+            return None
+        return load_adapter(Path(self.params.adapter_path), self.manifest.get("model", {}).get("checksum", ""))
 
     def warm_up(self) -> None:
         """Pay the one-time costs (segmenter model, first forward pass) before the first user query."""
@@ -494,6 +521,8 @@ class Searcher:
                 raise RuntimeError("this Searcher was opened without a model; dense search is unavailable")
             t = time.perf_counter()
             qvec = self.embedder.encode_query(qa.dense_text)
+            if self.adapter is not None:
+                qvec = self.adapter.apply(qvec)
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             order, sims = self._dense_order(qvec, allowed, p.depth)
