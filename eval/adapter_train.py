@@ -172,6 +172,16 @@ def article_mrr(w: np.ndarray, q: np.ndarray, p: np.ndarray, unit_group: np.ndar
     return out
 
 
+
+def labels(searcher, queries: list[TrainQuery]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit's article (group number), each question's answering article, and (questions × units) 1.0 where
+    the unit belongs to the question's article, else 0."""
+    groups = sorted(set(searcher.group_of))
+    index = {g: i for i, g in enumerate(groups)}
+    unit_group = np.array([index[g] for g in searcher.group_of])
+    gold = np.array([index[x.gold_group] for x in queries])
+    return unit_group, gold, (unit_group[None, :] == gold[:, None]).astype(np.float64)
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.adapter_train", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where to write the adapter (default {DEFAULT_OUT})")
@@ -189,11 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(searcher, a.seed, kinds)
     print(f"{len(queries)} câu hỏi huấn luyện (training questions)", file=sys.stderr)
     q = embed(searcher, queries)
-    groups = sorted(set(searcher.group_of))
-    index = {g: i for i, g in enumerate(groups)}
-    unit_group = np.array([index[g] for g in searcher.group_of])
-    gold = np.array([index[x.gold_group] for x in queries])
-    pos = (unit_group[None, :] == gold[:, None]).astype(np.float64)
+    unit_group, gold, pos = labels(searcher, queries)
     passages = np.asarray(searcher.embeddings, dtype=np.float64)
     meta: dict = {"command": "python -m eval.adapter_train", "seed": a.seed, "kinds": list(kinds),
                   "questions": len(queries), "tau": TAU, "lam": LAM, "steps": STEPS, "lr": LR,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.adapter_train import article_mrr, embed, loss_and_grad, template_queries, train
+from eval.adapter_train import article_mrr, embed, labels, loss_and_grad, template_queries, train
 from eval.levers import lever_configs
 from indexer.search.adapter import QueryAdapter, load_adapter
 from indexer.search.searcher import FusionParams
@@ -90,11 +90,7 @@ def test_training_fits_corpus_questions_deterministically(searcher):
     queries = template_queries(searcher, seed=13)[::10][:60]
     assert len(queries) >= 30 and all(x.text.endswith("?") for x in queries)
     q = embed(searcher, queries, progress=False)
-    groups = sorted(set(searcher.group_of))
-    index = {g: i for i, g in enumerate(groups)}
-    unit_group = np.array([index[g] for g in searcher.group_of])
-    gold = np.array([index[x.gold_group] for x in queries])
-    pos = (unit_group[None, :] == gold[:, None]).astype(np.float64)
+    unit_group, gold, pos = labels(searcher, queries)
     passages = np.asarray(searcher.embeddings, dtype=np.float64)
     w = train(q, passages, pos, steps=40)
     assert np.array_equal(w, train(q, passages, pos, steps=40))
