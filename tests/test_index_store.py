@@ -194,3 +194,28 @@ def test_user_folder_of_plain_text_is_indexed_and_remembered(tmp_path, embedder)
     hits = searcher.search("kiểm soát quyền lực trong công tác cán bộ", k=3)
     assert hits and hits[0].document.id == "kiem-soat-quyen-luc"
     assert hits[0].clause.part("article") is not None
+
+
+def test_bm25_scores_read_from_the_saved_arrays_equal_bm25s(searcher) -> None:
+    """Answering sums the saved BM25 columns itself (no bm25s import); the scores must be bm25s's own, bit for bit,
+    on the dev questions as asked and without diacritics, for both token views."""
+    import bm25s
+    import numpy as np
+
+    from indexer.text.abbrev import expand_query
+    from indexer.text.normalize import strip_diacritics
+    from indexer.text.tokens import plain_tokens, word_tokens
+
+    root = Path(__file__).resolve().parent.parent
+    questions = [json.loads(line)["question"] for line in (root / "eval" / "dev.jsonl").open(encoding="utf-8")]
+    questions += [strip_diacritics(q) for q in questions]
+    paths = store.IndexPaths(searcher.version_dir)
+    for view, tokens, ours in ((paths.lexical_words, word_tokens, searcher.lex_words),
+                               (paths.lexical_plain, plain_tokens, searcher.lex_plain)):
+        ref = bm25s.BM25.load(str(view), mmap=True)
+        for q in questions:
+            toks = tokens(expand_query(q))
+            known = [t for t in toks if t in ref.vocab_dict]
+            want = np.asarray(ref.get_scores(known), dtype=np.float32) if known else np.zeros(ours.size, np.float32)
+            assert np.array_equal(ours.scores(toks), want), (view.name, q)
+            assert ours.scores(toks).any() == bool(known)

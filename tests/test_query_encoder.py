@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("torch", "transformers", "sentence_transformers")
+# What a process that only answers must not import: the model's training stack, and bm25s with scipy.sparse (the
+# BM25 arrays it saved are read directly: indexer.index.lexical).
+HEAVY = ("torch", "transformers", "sentence_transformers", "bm25s", "scipy")
 
 # Texts where the normaliser matters (e5.c's code-point map compiled into tokenizer.json by indexer.embed.e5_offline):
 # fullwidth letters with a combining accent, NBSP, ligatures, zero-width and control characters, runs of spaces,
@@ -128,7 +130,7 @@ print(json.dumps({"encoder": type(s.embedder).__name__, "after_import": after_im
 """
 
 
-def test_a_serving_process_never_imports_torch(index_dir, light):
+def test_a_serving_process_never_imports_torch_or_bm25s(index_dir, light):
     """Opening the index and answering (fused search: query embedding included) in a fresh process."""
     env = {k: v for k, v in os.environ.items() if k not in ("SOI_QUERY_BACKEND", "SOI_MODEL")}
     proc = subprocess.run(

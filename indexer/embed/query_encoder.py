@@ -51,8 +51,8 @@ class QueryEncoder:
                 model, self.precision = directory / onnx_query.INT8_FILE, "int8"
             else:
                 log.warning(
-                    "query_precision=int8 but %s has no verified int8 encoder (run `soi build` with it set); "
-                    "using fp32",
+                    "int8 query encoder wanted but %s has no verified one (`soi build` makes it unless "
+                    "query_precision is fp32); using fp32",
                     directory,
                 )
         self.session = onnx_query.make_session(model, threads)
