@@ -135,12 +135,14 @@ def test_speech_case_reaches_the_speech_article(searcher) -> None:
     assert filename(r, "pdf").startswith("kiem-tra-dang-vien-dang-bai") and filename(r, "pdf").endswith(".pdf")
 
 
-def test_cli_case(built_index, index_settings, capsys, tmp_path) -> None:
+def test_cli_case(built_index, index_settings, searcher, capsys, tmp_path) -> None:
     idx = str(index_settings.index_dir)
     md = tmp_path / "k.md"
     assert main(["case", CASE, "-k", "3", "--index", idx, "--markdown", str(md)]) == 0
     out = capsys.readouterr().out
     assert "QUY ĐỊNH ÁP DỤNG" in out and "QUY ĐỊNH KỶ LUẬT" in out and "☐" in out
+    first = analyze_case(CASE, searcher, k=3).rules[0].hit.clause.text
+    assert all(line.strip() in out for line in first.splitlines())  # each rule's text whole, never cut
     assert "cách liên kết: theo loại vi phạm" in out and not LEAKS.search(out)
     assert md.read_text(encoding="utf-8").startswith("# Kiểm tra")
     pdf, word = tmp_path / "k.pdf", tmp_path / "k.docx"

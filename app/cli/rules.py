@@ -140,7 +140,8 @@ def cmd_case(args: argparse.Namespace) -> int:
     for i, r in enumerate(result.rules, 1):
         note = "  — đã được thay thế, chỉ để đối chiếu" if r.replaced else ""
         print(f"{i}. {r.hit.citation}  [{r.hit.status_label}]{note}")
-        print("   " + " ".join(r.hit.clause.text.split())[:300])
+        for line in r.hit.clause.text.splitlines():  # the whole verbatim text, as the UI and exports show it
+            print(f"   {line}" if line.strip() else "")
         for c in r.checks:
             dl = f"; thời hạn, định kỳ: {c.deadline}" if c.deadline else ""
             print(f"   ☐ [{MODALITY_LABELS[c.modality]}] {c.item}  (chủ thể: {c.subject or '—'}; "
