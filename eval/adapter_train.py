@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.search.adapter import ADAPTER_FILE, QueryAdapter
-from indexer.search.rerank_train import TrainQuery, heading_queries, sampled_queries
+from indexer.search.rerank_train import TrainQuery, heading_queries, quiz_queries, sampled_queries
 from indexer.text.normalize import fold, strip_diacritics
 
 DEFAULT_OUT = Path(ADAPTER_FILE)
@@ -87,14 +87,7 @@ def make_queries(searcher, seed: int = 13, kinds: tuple[str, ...] = KINDS, n_qui
             if fold(q.text) not in held_headings:
                 queries.append(q)
     if "quiz" in kinds:
-        from indexer.quiz import generate_quiz
-
-        # the same stems as rerank_train's quiz_queries, filtered by their source clause
-        items = generate_quiz(searcher, n=n_quiz, types=("cloze", "mc"), seed=seed)
-        for it in items:
-            if it.clause_id not in held_quiz_clauses:
-                queries.append(TrainQuery(it.stem.replace("_____", " ").strip(), searcher.article_of(it.clause_id),
-                                          "quiz"))
+        queries += quiz_queries(searcher, n_quiz, seed, exclude_clauses=held_quiz_clauses)
     if "sampled" in kinds:
         queries += sampled_queries(searcher, n_sampled, seed)
     if "template" in kinds:

@@ -35,7 +35,7 @@ def test_stored_cuts_equal_the_segmenter_for_every_indexed_clause(searcher, fres
     by_segmenter = {t: hl.text_words(t) for t in texts}
     hl.text_words.cache_clear()
     hl.remember_words(cuts)
-    monkeypatch.setattr("indexer.text.segment.segment", _no_segmenter)
+    monkeypatch.setattr(hl, "segment", _no_segmenter)
     assert all(hl.text_words(t) == by_segmenter[t] for t in texts)
 
 
@@ -49,7 +49,7 @@ def test_answers_are_highlighted_from_the_stored_cuts(searcher, fresh_cuts, monk
     hl._runs.cache_clear()
     words = hl.query_words(query)
     monkeypatch.setattr(hl, "query_words", lambda q: words if q == query else _no_segmenter())
-    monkeypatch.setattr("indexer.text.segment.segment", _no_segmenter)
+    monkeypatch.setattr(hl, "segment", _no_segmenter)
     for clause_id, spans in want:
         assert hl.highlight_spans(searcher.clauses[clause_id].text, query) == spans
 

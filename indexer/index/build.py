@@ -29,7 +29,7 @@ from indexer.index.lexical import LexicalIndex
 from indexer.text.abbrev import expand_for_index
 from indexer.text.diacritics import DiacriticRestorer
 from indexer.text.highlight import word_counts
-from indexer.text.segment import segment
+from indexer.text.segment import segment, text_key
 from indexer.text.tokens import plain_tokens, word_tokens
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ def _build_into(
     cuts: dict[str, list[int]] = {}
     for i, u in enumerate(units):
         text = expand_for_index(u.lexical_text)
-        key = hashlib.sha1(text.encode()).hexdigest()
+        key = text_key(text)
         toks = seg_cache.get(key)
         if toks is None:
             toks = segment(text)
@@ -226,7 +226,7 @@ def _build_into(
         words.append(word_tokens(text, toks))
         plain.append(plain_tokens(text))
         verbatim = corpus.clauses[u.clause_id].text
-        cut_key = hashlib.sha1(verbatim.encode("utf-8")).hexdigest()
+        cut_key = text_key(verbatim)
         if cut_key not in cuts:
             cuts[cut_key] = old_cuts.get(cut_key) or word_counts(verbatim)
         tick("segment", i + 1, n)

@@ -165,10 +165,16 @@ def out_of_scope(doc: Document, text: str) -> str:
 def other_setting(c: Clause, text: str) -> str:
     """Why a unit limited to a procedure or a setting that the case does not name is left out ("" when it is not
     limited, or the case names it)."""
-    for sc in load_provisions():
-        if within(c.id, sc.doc) and not sc.covers(text):
+    for sc in _settings_not_named(text):
+        if within(c.id, sc.doc):
             return f"quy định riêng về việc mà tình huống không nêu ({sc.setting})"
     return ""
+
+
+@lru_cache(maxsize=64)
+def _settings_not_named(text: str) -> tuple[Scope, ...]:
+    """The limited provisions whose setting the case does not name: judged once a case, not once a found unit."""
+    return tuple(sc for sc in load_provisions() if not sc.covers(text))
 
 
 # ---- the result -------------------------------------------------------------------------------------------------

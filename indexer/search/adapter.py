@@ -10,13 +10,15 @@ The answerability calibration was fitted on unadapted cosines; with an adapter i
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from indexer.atomic import atomic_write_bytes
 
 log = logging.getLogger("soi.search")
 
@@ -40,9 +42,9 @@ class QueryAdapter:
     def save(self, path: Path) -> Path:
         path = Path(path)
         meta = {**self.meta, "model_checksum": self.model_checksum}
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, matrix=self.matrix.astype(np.float32), meta=np.array(json.dumps(meta, ensure_ascii=False)))
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        np.savez(buf, matrix=self.matrix.astype(np.float32), meta=np.array(json.dumps(meta, ensure_ascii=False)))
+        atomic_write_bytes(path, buf.getvalue())
         return path
 
 

@@ -51,12 +51,16 @@ def heading_queries(searcher) -> list[TrainQuery]:
     return out
 
 
-def quiz_queries(searcher, n: int, seed: int) -> list[TrainQuery]:
+def quiz_queries(searcher, n: int, seed: int, exclude_clauses: frozenset[str] | set[str] = frozenset()
+                 ) -> list[TrainQuery]:
+    """The quiz builder's stems as questions of their source article; `exclude_clauses`: sources held out."""
     from indexer.quiz import generate_quiz
 
     items = generate_quiz(searcher, n=n, types=("cloze", "mc"), seed=seed)
     out = []
     for it in items:
+        if it.clause_id in exclude_clauses:
+            continue
         group = searcher.article_of(it.clause_id)
         if group is not None:
             out.append(TrainQuery(it.stem.replace("_____", " ").strip(), group, "quiz"))

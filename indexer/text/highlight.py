@@ -11,7 +11,6 @@ A query typed without diacritics is matched without them, word for word; the UI 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ from indexer.text.normalize import (
     strip_diacritics,
     strip_with_offsets,
 )
+from indexer.text.segment import segment, text_key
 
 # Function words of questions that would light up half of every clause. "bị", "chi", "dự" stay: "dự bị", "chi bộ".
 STOPWORDS = frozenset(
@@ -84,8 +84,6 @@ def query_words(query: str) -> tuple[list[tuple[str, ...]], bool]:
     plain = not has_diacritics(query)
     if plain:
         return [(s,) for s in _SYLLABLE.findall(strip_diacritics(fold(query)))], True
-    from indexer.text.segment import segment
-
     words = [tuple(_SYLLABLE.findall(w)) for w in segment(query)]
     return [w for w in words if w], False
 
@@ -120,10 +118,6 @@ def _views(text: str) -> tuple[str, list[int], str, list[int]]:
 _KNOWN_WORDS: dict[str, tuple[int, ...]] = {}
 
 
-def _text_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
 def word_counts(text: str) -> list[int]:
     """Syllables per word of `text` as highlights cut it: what an index stores (`remember_words`)."""
     return [len(parts) for parts, _, _ in text_words(text)]
@@ -144,15 +138,13 @@ def text_words(text: str) -> tuple[tuple[tuple[str, ...], int, int], ...]:
     folded, fmap, _, _ = _views(text)
     syls = [(m.group(0), m.start(), m.end()) for m in _SYLLABLE.finditer(folded)]
     out: list[tuple[tuple[str, ...], int, int]] = []
-    known = _KNOWN_WORDS.get(_text_sha1(text)) if _KNOWN_WORDS else None
+    known = _KNOWN_WORDS.get(text_key(text)) if _KNOWN_WORDS else None
     if known is not None and sum(known) == len(syls) and all(c > 0 for c in known):
         i = 0
         for c in known:
             out.append((tuple(s for s, _, _ in syls[i : i + c]), syls[i][1], syls[i + c - 1][2]))
             i += c
         return tuple((parts, *map_span(fmap, a, b, text)) for parts, a, b in out)
-    from indexer.text.segment import segment
-
     i = 0
     for word in segment(text):
         parts = tuple(_SYLLABLE.findall(word))
