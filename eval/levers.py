@@ -52,13 +52,15 @@ def lever_configs(ranker: Path | None, adapter: Path | None = None) -> dict[str,
 
 def known_item_sets(searcher) -> dict[str, list[Question]]:
     from eval.dataset import parse_question
-    from eval.known_items import known_items, quiz_known_items
+    from eval.known_items import known_items, page_title_items, quiz_known_items
 
     heads = known_items(searcher.documents, searcher.clauses)
     quiz = quiz_known_items(searcher)
+    pages = page_title_items(searcher.documents, searcher.clauses)
     return {
         "headings": [parse_question(obj, "headings", i + 1) for i, obj in enumerate(heads)],
         "quiz stems": [parse_question(obj, "quiz", i + 1) for i, obj in enumerate(quiz)],
+        "page titles": [parse_question(obj, "pages", i + 1) for i, obj in enumerate(pages)],
     }
 
 
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, qs in known_item_sets(searcher).items():
         reports[name] = evaluate(searcher, qs, configs, False)
     cols = [("dev", "overall", "mrr@10"), ("dev", "overall", "recall@5"), ("dev", "nodiacritics", "mrr@10"),
-            ("dev", "case", "mrr@10"), ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10")]
+            ("dev", "case", "mrr@10"), ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10"),
+            ("page titles", "overall", "mrr@10")]
     print("Article MRR@10 (R@5 where named; answerable); Δ vs default (or its `vs` row), 95% interval, wins/losses")
     print(f"{'lever':44s} " + " ".join(f"{s + ' ' + g + ('' if m == 'mrr@10' else ' ' + m):>34s}"
                                        for s, g, m in cols) + f" {'ms':>6s}")
