@@ -1,9 +1,10 @@
 """One table for the ranking levers: `python -m eval.levers [--ranker FILE] [--adapter FILE]`.
 
-Each lever is a configuration of the same opened index (FusionParams), run on the dev questions (as asked and
-without diacritics) and on the two known-item sets that need no hand labels (article headings, the quiz
-builder's own questions), and compared with the current default question by question (paired wins/losses and a
-95 % bootstrap interval of the MRR difference). A lever is worth keeping only when its interval on the dev
+Each lever is a configuration of the same opened index (FusionParams), run on the dev questions and the
+validation questions (eval/validation.jsonl; both as asked and without diacritics) and on the three known-item
+sets that need no hand labels (article headings, the quiz builder's own questions, quoted pages' titles), and
+compared with the current default question by question (paired wins/losses and a 95 % bootstrap interval of the
+MRR difference). A lever is worth keeping only when its interval on the dev
 questions lies above 0 and the known-item sets do not fall. Latency is the mean of the searcher's own total.
 A configuration may also name a search `mode` (dense only) and the row it is compared with (`vs`).
 """
@@ -129,11 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     configs = lever_configs(a.ranker, a.adapter)
     if a.only:
         configs = {n: c for n, c in configs.items() if n == BASELINE or any(t in n for t in a.only)}
-    reports = {"dev": evaluate(searcher, load_questions(a.dev), configs, True)}
+    reports = {"dev": evaluate(searcher, load_questions(a.dev), configs, True),
+               "validation": evaluate(searcher, load_questions(ROOT / "validation.jsonl"), configs, True)}
     for name, qs in known_item_sets(searcher).items():
         reports[name] = evaluate(searcher, qs, configs, False)
     cols = [("dev", "overall", "mrr@10"), ("dev", "overall", "recall@5"), ("dev", "nodiacritics", "mrr@10"),
-            ("dev", "case", "mrr@10"), ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10"),
+            ("dev", "case", "mrr@10"), ("validation", "overall", "mrr@10"), ("validation", "nodiacritics", "mrr@10"),
+            ("headings", "overall", "mrr@10"), ("quiz stems", "overall", "mrr@10"),
             ("page titles", "overall", "mrr@10")]
     print("Article MRR@10 (R@5 where named; answerable); Δ vs default (or its `vs` row), 95% interval, wins/losses")
     print(f"{'lever':44s} " + " ".join(f"{s + ' ' + g + ('' if m == 'mrr@10' else ' ' + m):>34s}"

@@ -66,6 +66,25 @@ def test_dev_set_loads():
     assert any(q.choices for q in qs if q.kind == "quiz")
 
 
+def test_validation_set_loads_with_cited_gold_in_the_corpus():
+    """The second real-question set: each item published elsewhere, its gold the article its own answer cites,
+    none repeating a dev question, every gold article held by the corpus (so all 35 count as answerable)."""
+    import json
+
+    from eval.gold import GoldResolver
+    from eval.known_items import load_bundled
+
+    path = ROOT / "eval" / "validation.jsonl"
+    qs = load_questions(path)
+    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(qs) == 35 and len({q.id for q in qs}) == 35
+    assert all(r["source"].strip() and r["label"].startswith("cited") for r in raw)
+    dev = {q.question.strip().lower() for q in load_questions(DEV)}
+    assert not any(q.question.strip().lower() in dev for q in qs)
+    resolver = GoldResolver(*load_bundled())
+    assert all(any(g.answerable("article") for g in resolver.resolve_all(q.gold)) for q in qs)
+
+
 def test_good_file_with_blank_lines_and_bom(tmp_path):
     p = tmp_path / "q.jsonl"
     second = _line(id="d2", kind="quiz", choices=["A. x", "B. y"], answer=None)
@@ -150,10 +169,11 @@ def test_invalid_utf8_and_empty_file(tmp_path):
         load_questions(p)
 
 
-def test_dev_set_regression(request):
-    """Lock in the dev-set scores (eval/regression.yaml); skipped while the file holds only placeholders."""
+@pytest.mark.parametrize("record", ["regression.yaml", "regression_validation.yaml"])
+def test_dev_set_regression(request, record):
+    """Lock in the dev-set scores (eval/regression.yaml) and the validation set's (eval/regression_validation.yaml);
+    skipped while a file holds only placeholders."""
     from eval.regression import (
-        BASELINE_PATH,
         baseline_systems,
         check_provenance,
         check_regression,
@@ -162,9 +182,10 @@ def test_dev_set_regression(request):
         needs_nodiacritics,
     )
 
-    baseline = load_baseline(BASELINE_PATH)
+    path = ROOT / "eval" / record
+    baseline = load_baseline(path)
     if not has_values(baseline):
-        pytest.skip("eval/regression.yaml has no measured scores yet")
+        pytest.skip(f"eval/{record} has no measured scores yet")
     from eval.runner import run_eval
 
     searcher = request.getfixturevalue("searcher")  # the session index of tests/conftest.py (real model)
@@ -175,5 +196,5 @@ def test_dev_set_regression(request):
         with_nodiacritics=needs_nodiacritics(baseline),
         k=int(baseline.get("k", 10)),
     )
-    problems = check_provenance(baseline, searcher) + check_regression(report, BASELINE_PATH)
-    assert not problems, "dev-set scores differ from eval/regression.yaml:\n" + "\n".join(problems)
+    problems = check_provenance(baseline, searcher) + check_regression(report, path)
+    assert not problems, f"scores differ from eval/{record}:\n" + "\n".join(problems)
