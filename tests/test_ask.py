@@ -142,3 +142,31 @@ def test_bad_corpus_file_is_named_without_traceback(tmp_path, capsys):
     assert "van-ban.txt" in err and "UTF-8" in err
     assert "Traceback" not in err
     assert not (tmp_path / "index" / "current").exists()
+
+
+def test_a_named_provision_comes_first(searcher, ask):
+    # an inspector looks up what a report cites: the provision itself first, its article not repeated below
+    hits = searcher.search("khoản 2 Điều 29 Quy định 22 về thẩm quyền đình chỉ", k=5)
+    assert hits[0].clause.id == "qd-22-2021/d29/k2" and hits[0].rank == 1
+    assert hits[0].clause.text.startswith("2. Đối với đảng viên")
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert all(searcher.article_of(h.clause.id) != "qd-22-2021/d29" for h in hits[1:])
+    assert hits[0].score > hits[1].score
+    out = ask("ask", "dieu 36 dieu le dang", "--json")  # typed without diacritics
+    assert out["understood"]["cited"] == ["dieu-le-dang-2011/d36"]
+    assert out["hits"][0]["clause_id"] == "dieu-le-dang-2011/d36"
+    # a filter that leaves the document out leaves the lookup out too
+    hits = searcher.search("Điều 36 Điều lệ Đảng", k=3, doc_ids=["qd-69-2022"])
+    assert all(h.document.id == "qd-69-2022" for h in hits)
+
+
+def test_a_named_provision_the_corpus_lacks_is_said(searcher, ask):
+    answer = searcher.ask("Điều 15 Quy định 69 quy định gì?", k=3)
+    assert answer.analysis.cited == []
+    assert "«Điều 15 Quy định 69» chưa có trong kho" in answer.analysis.doc_note
+    answer = searcher.ask("khoản 5 Điều 2 Quy định 69", k=3)
+    assert answer.analysis.cited == ["qd-69-2022/d2"] and answer.answered
+    assert "chưa có nguyên văn trong kho; hiển thị Điều 2, Quy định số 69-QĐ/TW" in answer.analysis.doc_note
+    assert answer.hits[0].clause.id == "qd-69-2022/d2"
+    out = ask("ask", "Điều 15 Quy định 69 quy định gì?")
+    assert "Lưu ý: «Điều 15 Quy định 69» chưa có trong kho" in out

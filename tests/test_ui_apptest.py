@@ -350,3 +350,12 @@ def test_long_outline_entry_has_its_whole_heading_as_tooltip(app: AppTest) -> No
     assert label.rstrip().endswith("…") and tip.endswith("tham nhũng, tiêu cực trong Đảng và hệ thống chính trị.")
     whole = [p for p in at.get("page_link") if "…" not in p.proto.label and p.proto.query_string]
     assert whole and all(not p.proto.help for p in whole)  # an entry shown whole needs no tooltip
+
+
+def test_named_provision_first_and_a_missing_one_said(app: AppTest) -> None:
+    at = ask(app.run(), "khoản 2 Điều 29 Quy định 22")
+    assert_clean(at)
+    assert citations(at)[0].startswith("Khoản 2, Điều 29, Quy định số 22-QĐ/TW"), citations(at)[:2]
+    at = ask(app.run(), "Điều 15 Quy định 69")
+    assert_clean(at)
+    assert any("«Điều 15 Quy định 69» chưa có trong kho" in i.value for i in at.info), [i.value for i in at.info]

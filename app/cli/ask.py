@@ -46,6 +46,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "exact": args.exact,
                 "documents": doc_ids or qa.doc_ids,
                 "note": qa.doc_note,
+                "cited": qa.cited,
             },
             "answerability": answer.answerability.to_dict() if answer.answerability else None,
             "timings_ms": {k: round(v, 2) for k, v in answer.timings.items()},

@@ -16,8 +16,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from indexer.corpus.docref import DocRef, find_doc_refs, resolve_doc_refs
+from indexer.corpus.docref import DocRef, find_doc_refs
 from indexer.corpus.models import Clause, Document, overlaps, within
+from indexer.corpus.unitref import (
+    DOC_JOIN,
+    THIS_DOC,
+    UNIT_REF,
+    UNIT_REF_NO_ARTICLE,
+    UnitResolver,
+    code_of,
+    points_of,
+)
 
 if TYPE_CHECKING:
     from indexer.search.searcher import Searcher
@@ -27,24 +36,6 @@ CITES = "cites"
 REPLACES = "replaces"
 AMENDS = "amends"
 
-# "điểm a, khoản 2, Điều 35", "Khoản 3.1, Điều 15", "khoản 2 Điều này", "Điều 36" (case-insensitive).
-_UNIT = re.compile(
-    r"(?:(?P<pt>[Đđ]iểm)\s+(?P<pts>[a-zđ](?:\s*(?:,|và)\s*[a-zđ](?![\w]))*)\s*,?\s+)?"
-    r"(?:(?P<kh>[Kk]hoản)\s+(?P<khs>\d+(?:\.\d+)*|này)\s*,?\s+)?"
-    r"(?P<dieu>[Đđ]iều)\s+(?P<art>\d+[a-z]?|này)(?![\w])"
-)
-# "Điểm a, b Khoản này", "khoản này": units of the citing clause's own article.
-_UNIT_NO_ARTICLE = re.compile(
-    r"(?:[Đđ]iểm\s+(?P<pts>[a-zđ](?:\s*(?:,|và)\s*[a-zđ](?![\w]))*)\s+)?[Kk]hoản\s+(?P<khs>\d+(?:\.\d+)*|này)"
-    r"(?!\s*,?\s*[Đđ]iều)(?![\w])"
-)
-# What may stand between an article reference and the document it belongs to: "của", "tại", a comma.
-_JOIN = re.compile(r"\s*,?\s*(?:(?:của|tại|trong|theo)\s+)?")
-_THIS_DOC = re.compile(
-    r"\s*,?\s*(?:(?:của|tại|trong)\s+)?(?:Quy định|Hướng dẫn|Kết luận|Quyết định|Điều lệ|Chương trình|Quy chế)"
-    r"\s+này(?![\w])",
-    re.IGNORECASE,
-)
 _REPLACES_BEFORE = re.compile(r"này\s+thay\s+thế\s*$", re.IGNORECASE)
 _AMENDS_BEFORE = re.compile(r"sửa\s+đổi,?\s*(?:và\s+)?bổ\s+sung\s+(?:một\s+số\s+(?:điều|nội\s+dung)\s+(?:của\s+)?)?$",
                             re.IGNORECASE)
@@ -79,60 +70,15 @@ class Ref:
         return f"{self.text} → {where}"
 
 
-def _code_of(ref: DocRef) -> str | None:
-    if ref.number is None:
-        return ref.kind
-    return f"{ref.number}-{ref.kind}/{ref.issuer_suffix}" if ref.issuer_suffix else f"{ref.kind} {ref.number}"
-
-
-class _Resolver:
-    """Maps document mentions and article/clause/point labels to corpus ids."""
-
-    def __init__(self, documents: dict[str, Document], clauses: dict[str, Clause]):
-        self.documents = documents
-        self.docs = list(documents.values())
-        self.units: dict[tuple[str, str | None, str | None, str | None], str] = {}
-        for c in sorted(clauses.values(), key=lambda c: len(c.path)):
-            art = c.part("article")
-            if art is None:
-                continue
-            kh = c.part("clause")
-            pt = c.part("point")
-            self.units.setdefault((c.doc_id, art, kh, pt), c.id)
-
-    def document(self, ref: DocRef, citing: Document | None) -> str | None:
-        cands = resolve_doc_refs([ref], self.docs)
-        if not cands:
-            return None
-        if ref.year:
-            same = [d for d in cands if d.year == ref.year]
-            return same[0].id if same else None  # a year that matches nothing names a document not in the corpus
-        if citing is not None and citing.year:
-            earlier = [d for d in cands if (d.year or 0) <= citing.year]
-            if earlier:
-                return earlier[0].id
-        return cands[0].id
-
-    def unit(self, doc_id: str, art: str | None, kh: str | None, pt: str | None) -> str | None:
-        for key in ((doc_id, art, kh, pt), (doc_id, art, kh, None), (doc_id, art, None, None)):
-            if key in self.units:
-                return self.units[key]
-        return None
-
-
-def _points(s: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in re.split(r",|và", s or "") if p.strip())
-
-
 def clause_own_text(c: Clause) -> str:
     """The words of this unit not repeated by its children: a leaf's text, a parent's intro."""
     return c.text if c.is_leaf else c.intro
 
 
-def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Resolver | None = None,
+def extract_refs(clause: Clause, documents: dict[str, Document], resolver: UnitResolver | None = None,
                  clauses: dict[str, Clause] | None = None) -> list[Ref]:
     """Every reference in the clause's own text, in order, each resolved where the corpus allows."""
-    resolver = resolver or _Resolver(documents, clauses or {})
+    resolver = resolver or UnitResolver(documents, clauses or {})
     text = clause_own_text(clause)
     citing = documents.get(clause.doc_id)
     out: list[Ref] = []
@@ -141,18 +87,18 @@ def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Reso
     by_start = {r.span[0]: r for r in doc_refs}
 
     def doc_after(pos: int) -> DocRef | None:
-        m = _JOIN.match(text, pos)
+        m = DOC_JOIN.match(text, pos)
         return by_start.get(m.end()) if m else None
 
-    for m in _UNIT.finditer(text):
+    for m in UNIT_REF.finditer(text):
         art = m.group("art")
         kh = m.group("khs")
-        pts = _points(m.group("pts"))
+        pts = points_of(m.group("pts"))
         end = m.end()
         internal = art.lower() == "này"
         dref: DocRef | None = None
         if not internal:
-            t = _THIS_DOC.match(text, end)
+            t = THIS_DOC.match(text, end)
             if t:
                 internal, end = True, t.end()
             else:
@@ -166,7 +112,7 @@ def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Reso
         if dref is not None:
             end = dref.span[1]
             used.append(dref.span)
-            r.code, r.year = _code_of(dref), dref.year
+            r.code, r.year = code_of(dref), dref.year
             r.target_doc = resolver.document(dref, citing)
         elif internal or dref is None:
             # "Điều 36" with no document named: in a structured document it means this document's article.
@@ -180,14 +126,14 @@ def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Reso
         out.append(r)
         used.append((m.start(), end))
 
-    for m in _UNIT_NO_ARTICLE.finditer(text):
+    for m in UNIT_REF_NO_ARTICLE.finditer(text):
         if any(a <= m.start() < b for a, b in used):
             continue
         kh = m.group("khs")
         if kh.lower() != "này":
             continue  # "khoản 2" alone is too ambiguous to resolve
         r = Ref(clause.id, clause.doc_id, CITES, m.group(0), m.span(), article=clause.part("article"),
-                clause=clause.part("clause"), points=_points(m.group("pts")), internal=True, target_doc=clause.doc_id)
+                clause=clause.part("clause"), points=points_of(m.group("pts")), internal=True, target_doc=clause.doc_id)
         if r.article:
             r.target_clause = resolver.unit(clause.doc_id, r.article, r.clause,
                                             r.points[0] if len(r.points) == 1 else None)
@@ -202,7 +148,7 @@ def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Reso
             continue  # the document's own number in its heading ("Số: 02-HD/TW")
         before = text[max(0, dref.span[0] - 60):dref.span[0]]
         relation = REPLACES if _REPLACES_BEFORE.search(before) else AMENDS if _AMENDS_BEFORE.search(before) else CITES
-        out.append(Ref(clause.id, clause.doc_id, relation, dref.text, dref.span, code=_code_of(dref), year=dref.year,
+        out.append(Ref(clause.id, clause.doc_id, relation, dref.text, dref.span, code=code_of(dref), year=dref.year,
                        target_doc=target))
     out.sort(key=lambda r: r.span or (0, 0))
     return out
@@ -211,14 +157,14 @@ def extract_refs(clause: Clause, documents: dict[str, Document], resolver: _Reso
 _AMENDED_BY = re.compile(r"amended by\s+([^,)]+)(?:,\s*([\d-]+))?", re.IGNORECASE)
 
 
-def _front_matter_refs(doc: Document, resolver: _Resolver) -> list[Ref]:
+def _front_matter_refs(doc: Document, resolver: UnitResolver) -> list[Ref]:
     """Replacement and amendment edges declared in a document's front matter."""
     out: list[Ref] = []
 
     def one(written: str, relation: str, source_doc: str, reverse: bool) -> None:
         drefs = find_doc_refs(written)
         target = resolver.document(drefs[0], None) if drefs else None
-        code = _code_of(drefs[0]) if drefs else written
+        code = code_of(drefs[0]) if drefs else written
         year = drefs[0].year if drefs else None
         if reverse:  # "replaced_by: X" is the edge X --replaces--> doc
             src = target or f"?{code}"  # a replacing document outside the corpus keeps its code as written
@@ -251,7 +197,7 @@ class RefGraph:
     def build(cls, documents: dict[str, Document], clauses: dict[str, Clause]) -> RefGraph:
         """Extract from every clause's own text and every front matter; a few hundred ms on this corpus."""
         g = cls(documents, clauses)
-        resolver = _Resolver(documents, clauses)
+        resolver = UnitResolver(documents, clauses)
         for c in clauses.values():
             if c.level in ("document",):
                 continue

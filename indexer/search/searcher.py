@@ -19,6 +19,7 @@ from indexer.config import Settings, load_settings
 from indexer.corpus.citation import clause_citation, status_label
 from indexer.corpus.docref import find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
 from indexer.corpus.models import Clause, Document, Hit, within
+from indexer.corpus.unitref import UnitResolver, cited_units
 from indexer.corpus.units import documents_with_body
 from indexer.embed.embedder import Embedder, shared_embedder
 from indexer.index import freshness, store
@@ -94,6 +95,8 @@ class QueryAnalysis:
     dense_text: str
     doc_ids: list[str] = field(default_factory=list)
     doc_note: str = ""
+    # provisions the query names with their document ("khoản 2 Điều 29 Quy định 22"): shown first, as named
+    cited: list[str] = field(default_factory=list)
 
 
 def _load_clause(rec: dict) -> Clause:
@@ -366,9 +369,27 @@ class Searcher:
             else:
                 note += f"{d.code} chưa có toàn văn trong kho. "
         doc_ids = [i for i in dict.fromkeys(doc_ids) if i in with_text]
+        cited, cited_note = self._cited(query)
+        note += cited_note
         accented = has_diacritics(query)
         dense_text = content if accented or exact else self.restorer.restore(content)
-        return QueryAnalysis(query, content, accented, dense_text, doc_ids, note.strip())
+        return QueryAnalysis(query, content, accented, dense_text, doc_ids, note.strip(), cited)
+
+    def _cited(self, query: str) -> tuple[list[str], str]:
+        """Clause ids of the provisions the query names (present in the index), and a note on those it lacks."""
+        resolver = self.derived("unit_resolver", lambda s: UnitResolver(s.documents, s.clauses))
+        ids: list[str] = []
+        note = ""
+        for c in cited_units(query, resolver):
+            if c.clause_id is None:
+                note += f"«{c.text}» chưa có trong kho (văn bản chỉ có một phần). "
+                continue
+            if not c.exact:
+                shown = clause_citation(self.clauses[c.clause_id], self.documents[c.doc_id])
+                note += f"«{c.text}» chưa có nguyên văn trong kho; hiển thị {shown}. "
+            if c.clause_id not in ids:
+                ids.append(c.clause_id)
+        return ids, note
 
     def match_documents(self, text: str, limit: int = 3) -> list[Document]:
         """Documents named by number or by an approximate title (for --doc and the UI filter)."""
@@ -461,6 +482,8 @@ class Searcher:
         # marks follow the question as understood: an unaccented question's restored reading (the words shown as
         # «hiểu là»), so «dang» does not light up «đang»; with `exact` that reading is the question as typed
         hits = self._group(ranked, fused, ranks_lex, ranks_dense, k, cands.analysis.dense_text)
+        if cands.analysis.cited:
+            hits = self._cited_first(hits, cands.analysis, k, doc_ids, in_force_only, normative_only)
         timings["fusion"] = timings.get("fusion", 0.0) + (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         return hits, cands
@@ -668,26 +691,50 @@ class Searcher:
         hits: list[Hit] = []
         for members in groups.values():
             best = members[0]
-            clause = self.clauses[self.unit_ids[best]]
-            doc = self.documents[clause.doc_id]
-            hits.append(
-                Hit(
-                    clause=clause,
-                    document=doc,
-                    score=fused[best],
-                    rank=len(hits) + 1,
-                    citation=clause_citation(clause, doc),
-                    highlights=highlight_spans(clause.text, query),
-                    lexical_rank=ranks_lex.get(best, -1) + 1 or None,
-                    dense_rank=ranks_dense.get(best, -1) + 1 or None,
-                    status_label=status_label(doc, self.documents),
-                    also=[self.clauses[self.unit_ids[m]] for m in members[1:4]],
-                    parallels=parallel_ids(self.parallels(clause.id)),
-                )
-            )
+            hits.append(self._hit(
+                self.clauses[self.unit_ids[best]], fused[best], len(hits) + 1, query,
+                ranks_lex.get(best, -1) + 1 or None, ranks_dense.get(best, -1) + 1 or None,
+                [self.clauses[self.unit_ids[m]] for m in members[1:4]],
+            ))
             if len(hits) >= k:
                 break
         return hits
+
+    def _hit(self, clause: Clause, score: float, rank: int, query: str, lexical_rank: int | None = None,
+             dense_rank: int | None = None, also: list[Clause] | None = None) -> Hit:
+        doc = self.documents[clause.doc_id]
+        return Hit(
+            clause=clause,
+            document=doc,
+            score=score,
+            rank=rank,
+            citation=clause_citation(clause, doc),
+            highlights=highlight_spans(clause.text, query),
+            lexical_rank=lexical_rank,
+            dense_rank=dense_rank,
+            status_label=status_label(doc, self.documents),
+            also=also or [],
+            parallels=parallel_ids(self.parallels(clause.id)),
+        )
+
+    def _cited_first(self, hits: list[Hit], qa: QueryAnalysis, k: int, doc_ids: list[str] | None,
+                     in_force_only: bool, normative_only: bool) -> list[Hit]:
+        """The provisions the query names, first (within the filters), then the ranking without their articles."""
+        def allowed(doc: Document) -> bool:
+            return ((not doc_ids or doc.id in doc_ids) and (doc.in_force or not in_force_only)
+                    and (doc.normative or not normative_only))
+
+        named = [self.clauses[c] for c in qa.cited if allowed(self.documents[self.clauses[c].doc_id])]
+        if not named:
+            return hits
+        top = max((h.score for h in hits), default=0.0) + 1.0  # above every ranked hit, so scores stay in order
+        first = [self._hit(c, top, i + 1, qa.dense_text) for i, c in enumerate(named)]
+        articles = {self.article_of(c.id) for c in named}
+        rest = [h for h in hits if self.article_of(h.clause.id) not in articles]
+        out = first + rest
+        for i, h in enumerate(out):
+            h.rank = i + 1
+        return out[:k]
 
     # ---- reading -------------------------------------------------------------------------------------------
 
@@ -718,8 +765,9 @@ class Answer:
 
     @property
     def answered(self) -> bool:
-        """False when the calibrated signal says nothing in the corpus answers (unjudged counts as answered)."""
-        return self.answerability is None or self.answerability.answerable
+        """False when the calibrated signal says nothing in the corpus answers (unjudged counts as answered); a
+        provision the question names and the corpus holds answers it."""
+        return bool(self.analysis.cited) or self.answerability is None or self.answerability.answerable
 
 
 @dataclass
