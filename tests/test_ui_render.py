@@ -143,6 +143,11 @@ def test_bi_alone_is_not_marked(quiz_searcher) -> None:
     assert "cấp ủy viên" in marks and "bị" not in marks and not any(m.startswith("bị ") for m in marks), marks
     assert [fold(m) for m in _marked("Đảng viên dự bị được ứng cử.", "đảng viên dự bị")] == ["đảng viên dự bị"]
     assert [fold(m) for m in _marked("Chi bộ họp; đảng viên dự bị.", "chi bộ dự bị")] == ["chi bộ", "dự bị"]
+    # the words of a citation mark no «Khoản 3.1, Điều 15» cited inside another clause
+    cites = "Việc tính số phiếu thực hiện như quy định tại Khoản 3.1, Điều 15 của Quy định này."
+    marks = [fold(m) for m in _marked(cites, "khoản 2 Điều 29 Quy định 22")]
+    assert not any("khoản" in m or "điều" in m for m in marks), marks
+    assert [fold(m) for m in _marked("Điều kiện kết nạp.", "điều kiện kết nạp")] == ["điều kiện kết nạp"]
 
 
 def test_a_number_of_the_question_does_not_mark_a_unit_number(quiz_searcher) -> None:

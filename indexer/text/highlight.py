@@ -64,8 +64,9 @@ def query_terms(query: str) -> list[str]:
 
 
 # Kept out of STOPWORDS for the words they make ("dự bị", "chi bộ"), but a one-syllable word of the query made of
-# one of them ("bị" of «bị khởi tố») would mark every «bị» of a clause: it is marked only inside a run.
-WEAK_ALONE = frozenset(("bị", "chi", "dự"))
+# one of them ("bị" of «bị khởi tố») would mark every «bị» of a clause: it is marked only inside a run. So are the
+# words of a citation ("khoản 2 Điều 29 …" would light up every «khoản» and «Điều» a clause cites).
+WEAK_ALONE = frozenset(("bị", "chi", "dự", "điều", "khoản", "điểm"))
 
 
 def _is_content(syls: tuple[str, ...], plain: bool) -> bool:
