@@ -156,8 +156,10 @@ def test_a_named_provision_comes_first(searcher, ask):
     assert out["understood"]["cited"] == ["dieu-le-dang-2011/d36"]
     assert out["hits"][0]["clause_id"] == "dieu-le-dang-2011/d36"
     # a filter that leaves the document out leaves the lookup out too
-    hits = searcher.search("Điều 36 Điều lệ Đảng", k=3, doc_ids=["qd-69-2022"])
-    assert all(h.document.id == "qd-69-2022" for h in hits)
+    answer = searcher.ask("Điều 36 Điều lệ Đảng", k=3, doc_ids=["qd-69-2022"])
+    assert answer.hits and all(h.document.id == "qd-69-2022" for h in answer.hits)
+    # and the named provision, not shown, answers nothing: the calibrated verdict on QĐ 69's clauses stands
+    assert not answer.answered and not answer.answerability.answerable
 
 
 def test_a_named_provision_the_corpus_lacks_is_said(searcher, ask):

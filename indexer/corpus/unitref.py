@@ -14,18 +14,13 @@ from dataclasses import dataclass
 from indexer.corpus.docref import DocRef, find_doc_refs, resolve_doc_refs
 from indexer.corpus.models import Clause, Document
 
-# "điểm a, khoản 2, Điều 35", "Khoản 3.1, Điều 15", "khoản 2 Điều này", "Điều 36" (case-insensitive).
-def _unit_ref(diem: str, khoan: str, dieu: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"(?:(?P<pt>{diem})\s+(?P<pts>[a-zđ](?:\s*(?:,|và|va)\s*[a-zđ](?![\w]))*)\s*,?\s+)?"
-        rf"(?:(?P<kh>{khoan})\s+(?P<khs>\d+(?:\.\d+)*|này)\s*,?\s+)?"
-        rf"(?P<dieu>{dieu})\s+(?P<art>\d+[a-z]?|này)(?![\w])"
-    )
-
-
-UNIT_REF = _unit_ref("[Đđ]iểm", "[Kk]hoản", "[Đđ]iều")
-# A question may be typed without diacritics ("khoan 2 dieu 36 dieu le dang").
-QUERY_UNIT_REF = _unit_ref("(?:[Đđ]iểm|[Dd]iem)", "(?:[Kk]hoản|[Kk]hoan)", "(?:[Đđ]iều|[Dd]ieu)")
+# "điểm a, khoản 2, Điều 35", "Khoản 3.1, Điều 15", "khoản 2 Điều này", "Điều 36"; a question may be typed without
+# diacritics ("khoan 2 dieu 36 dieu le dang"), which no text of the corpus is.
+UNIT_REF = re.compile(
+    r"(?:(?P<pt>[Đđ]iểm|[Dd]iem)\s+(?P<pts>[a-zđ](?:\s*(?:,|và|va)\s*[a-zđ](?![\w]))*)\s*,?\s+)?"
+    r"(?:(?P<kh>[Kk]hoản|[Kk]hoan)\s+(?P<khs>\d+(?:\.\d+)*|này)\s*,?\s+)?"
+    r"(?P<dieu>[Đđ]iều|[Dd]ieu)\s+(?P<art>\d+[a-z]?|này)(?![\w])"
+)
 # "Điểm a, b Khoản này", "khoản này": units of the citing clause's own article.
 UNIT_REF_NO_ARTICLE = re.compile(
     r"(?:[Đđ]iểm\s+(?P<pts>[a-zđ](?:\s*(?:,|và)\s*[a-zđ](?![\w]))*)\s+)?[Kk]hoản\s+(?P<khs>\d+(?:\.\d+)*|này)"
@@ -100,17 +95,18 @@ class CitedUnit:
     exact: bool  # clause_id is the very unit named
 
 
-def cited_units(text: str, resolver: UnitResolver) -> list[CitedUnit]:
+def cited_units(text: str, resolver: UnitResolver, doc_refs: list[DocRef] | None = None) -> list[CitedUnit]:
     """The provisions `text` names together with their document ("Điều 36 Điều lệ Đảng", "khoản 2 Điều 29 Quy
-    định 22"); a bare "Điều 36" names none (which document?), nor does a document outside the corpus."""
-    doc_refs = {r.span[0]: r for r in find_doc_refs(text)}
+    định 22"); a bare "Điều 36" names none (which document?), nor does a document outside the corpus.
+    `doc_refs`: the text's document mentions, when the caller has found them already."""
+    by_start = {r.span[0]: r for r in (find_doc_refs(text) if doc_refs is None else doc_refs)}
     out: list[CitedUnit] = []
-    for m in QUERY_UNIT_REF.finditer(text):
+    for m in UNIT_REF.finditer(text):
         art, kh = m.group("art"), m.group("khs")
         if art.lower() == "này" or (kh or "").lower() == "này":
             continue
         join = DOC_JOIN.match(text, m.end())
-        dref = doc_refs.get(join.end()) if join else None
+        dref = by_start.get(join.end()) if join else None
         doc_id = resolver.document(dref, None) if dref else None
         if doc_id is None:
             continue

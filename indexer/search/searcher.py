@@ -17,7 +17,7 @@ import numpy as np
 
 from indexer.config import Settings, load_settings
 from indexer.corpus.citation import clause_citation, status_label
-from indexer.corpus.docref import find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
+from indexer.corpus.docref import DocRef, find_doc_refs, match_titles, remove_doc_refs, resolve_doc_refs
 from indexer.corpus.models import Clause, Document, Hit, within
 from indexer.corpus.unitref import UnitResolver, cited_units
 from indexer.corpus.units import documents_with_body
@@ -369,18 +369,19 @@ class Searcher:
             else:
                 note += f"{d.code} chưa có toàn văn trong kho. "
         doc_ids = [i for i in dict.fromkeys(doc_ids) if i in with_text]
-        cited, cited_note = self._cited(query)
+        cited, cited_note = self._cited(query, refs)
         note += cited_note
         accented = has_diacritics(query)
         dense_text = content if accented or exact else self.restorer.restore(content)
         return QueryAnalysis(query, content, accented, dense_text, doc_ids, note.strip(), cited)
 
-    def _cited(self, query: str) -> tuple[list[str], str]:
-        """Clause ids of the provisions the query names (present in the index), and a note on those it lacks."""
+    def _cited(self, query: str, refs: list[DocRef]) -> tuple[list[str], str]:
+        """Clause ids of the provisions the query names (present in the index), and a note on those it lacks;
+        `refs`: the query's document mentions (found once, by `analyze`)."""
         resolver = self.derived("unit_resolver", lambda s: UnitResolver(s.documents, s.clauses))
         ids: list[str] = []
         note = ""
-        for c in cited_units(query, resolver):
+        for c in cited_units(query, resolver, refs):
             if c.clause_id is None:
                 note += f"«{c.text}» chưa có trong kho (văn bản chỉ có một phần). "
                 continue
@@ -766,8 +767,10 @@ class Answer:
     @property
     def answered(self) -> bool:
         """False when the calibrated signal says nothing in the corpus answers (unjudged counts as answered); a
-        provision the question names and the corpus holds answers it."""
-        return bool(self.analysis.cited) or self.answerability is None or self.answerability.answerable
+        provision the question names, shown (not left out by a filter), answers it."""
+        cited = set(self.analysis.cited)
+        return (any(h.clause.id in cited for h in self.hits) or self.answerability is None
+                or self.answerability.answerable)
 
 
 @dataclass
