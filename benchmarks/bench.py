@@ -450,6 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _fresh(path: Path) -> str:
+    """A phase's own folder, emptied: a full build timed over a previous run's index (a reused `--work`) would
+    be an incremental one, and copying the corpus over the last copy fails."""
+    shutil.rmtree(path, ignore_errors=True)
+    return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
@@ -457,14 +464,14 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         log(f"soi bench: bundled corpus (full build, incremental build, {args.rounds} rounds of queries) …")
-        real = run_phase(phase_real, work=str(work / "corpus"), threads=args.threads, rounds=args.rounds)
+        real = run_phase(phase_real, work=_fresh(work / "corpus"), threads=args.threads, rounds=args.rounds)
         log(f"soi bench: serving process ({SERVING_QUERIES} questions) …")
         real.update(run_phase(phase_serving, work=str(work / "corpus"), threads=args.threads))
         results.append(real)
         for size in [int(x) for x in args.sizes.split(",") if x.strip()]:
             log(f"soi bench: {size:,} synthetic clauses …")
             syn = run_phase(
-                phase_synthetic, work=str(work / f"syn-{size}"), units=size, threads=args.threads,
+                phase_synthetic, work=_fresh(work / f"syn-{size}"), units=size, threads=args.threads,
                 rounds=args.rounds, embeddings=real["embeddings"], hnsw=size >= 100_000,
             )
             syn.update(run_phase(phase_serving, work=str(work / f"syn-{size}"), threads=args.threads))
