@@ -221,6 +221,8 @@ class MixedPassages:
             progress(len(texts))
         return out
 
+    encode_queries = encode_passages  # the questions clauses answer (indexer.corpus.questions): same stand-in
+
 
 def _sentence_pool() -> tuple[list[str], list[str]]:
     """Real sentences of normative clauses and real article titles, to recombine."""

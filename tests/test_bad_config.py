@@ -98,6 +98,7 @@ def small_index(tmp_path_factory, embedder):
 
 @pytest.mark.parametrize("name, damage", [
     ("dense.faiss", "empty"), ("clauses.json", "truncate"), ("embeddings.npy", "truncate"), ("units.json", "empty"),
+    ("questions.npy", "truncate"), ("question_units.npy", "empty"),
 ])
 def test_damaged_index_file_is_named_with_the_command(small_index, tmp_path, name, damage):
     """Also for a version whose manifest has no checksums (built by an older soi): before, a traceback or

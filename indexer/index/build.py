@@ -20,6 +20,7 @@ import numpy as np
 from indexer.config import Settings, require_writable
 from indexer.corpus.models import Clause, Document
 from indexer.corpus.parse import PARSER_VERSION, parse
+from indexer.corpus.questions import load_questions
 from indexer.corpus.units import Unit, retrieval_units
 from indexer.embed.embedder import Embedder, describe
 from indexer.index import freshness, store
@@ -69,8 +70,17 @@ def _row_digest(vec: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(vec, dtype="<f4").tobytes(), digest_size=8).hexdigest()
 
 
-def _previous_embeddings(index_dir: Path, checksum: str, rejected: list[str]) -> dict[str, np.ndarray]:
-    """Embeddings of the published version that can be trusted, by text key.
+# Vectors a build can reuse from the previous version: (file in IndexPaths, its keys and row digests in units.json).
+VECTOR_SETS = {
+    "units": ("embeddings", "embedding_keys", "embedding_digests"),
+    "questions": ("question_vectors", "question_keys", "question_digests"),
+}
+
+
+def _previous_embeddings(
+    index_dir: Path, checksum: str, rejected: list[str], which: str = "units"
+) -> dict[str, np.ndarray]:
+    """Embeddings of the published version that can be trusted, by text key (`which`: a key of VECTOR_SETS).
 
     A file is reused whole only when it matches the checksum its build recorded; otherwise each row must match its
     own digest (older versions without digests: be a unit vector, as the model's outputs are), so a damaged or
@@ -80,23 +90,26 @@ def _previous_embeddings(index_dir: Path, checksum: str, rejected: list[str]) ->
     if prev is None:
         return {}
     paths = store.IndexPaths(prev)
+    attr, keys_field, digests_field = VECTOR_SETS[which]
+    vec_path: Path = getattr(paths, attr)
     try:
         manifest = store.read_manifest(prev)
         if manifest.get("model", {}).get("checksum") != checksum:
             return {}
         if store.verify_file(prev, manifest, paths.units.name) is False:
-            rejected.append(f"{paths.units}: không khớp tổng kiểm (checksum mismatch), nhúng lại mọi đơn vị")
+            if which == "units":  # said once per build
+                rejected.append(f"{paths.units}: không khớp tổng kiểm (checksum mismatch), nhúng lại mọi đơn vị")
             return {}
         units = json.loads(paths.units.read_text(encoding="utf-8"))
-        keys = units["embedding_keys"]
-        vecs = np.load(paths.embeddings)
+        keys = units[keys_field]
+        vecs = np.load(vec_path)
     except (OSError, ValueError, KeyError, EOFError):
         return {}
     if vecs.ndim != 2 or len(vecs) != len(keys):
         return {}
-    if store.verify_file(prev, manifest, paths.embeddings.name):
+    if store.verify_file(prev, manifest, vec_path.name):
         return dict(zip(keys, vecs, strict=True))
-    digests = units.get("embedding_digests")
+    digests = units.get(digests_field)
     if digests is not None and len(digests) == len(keys):
         good = [_row_digest(v) == d for v, d in zip(vecs, digests, strict=True)]
     else:
@@ -104,9 +117,9 @@ def _previous_embeddings(index_dir: Path, checksum: str, rejected: list[str]) ->
         good = list(np.isfinite(norms) & (np.abs(norms - 1.0) < 1e-3))
     bad = len(good) - sum(good)
     if bad:
-        rejected.append(f"{paths.embeddings}: {bad}/{len(good)} véc-tơ hỏng hoặc không khớp tổng kiểm (damaged "
+        rejected.append(f"{vec_path}: {bad}/{len(good)} véc-tơ hỏng hoặc không khớp tổng kiểm (damaged "
                         "embeddings), đã nhúng lại")
-        log.warning("%s: %d of %d embeddings fail verification; re-embedding them", paths.embeddings, bad, len(good))
+        log.warning("%s: %d of %d embeddings fail verification; re-embedding them", vec_path, bad, len(good))
     return {k: v for k, v, ok in zip(keys, vecs, good, strict=True) if ok}
 
 
@@ -163,13 +176,18 @@ def _build_locked(settings: Settings, embedder: Embedder | None, tick: Progress,
     stat_ns = time.time_ns()
     stats = freshness.stat_roots(freshness.corpus_roots(settings))  # before reading: see indexer.index.freshness
     corpus = load_all(settings)
-    units = retrieval_units(corpus.documents, corpus.clauses)
+    asked = load_questions(corpus.clauses)
+    units = retrieval_units(corpus.documents, corpus.clauses, asked.by_clause)
     embedder = embedder or Embedder(settings.model, settings.query_prefix, settings.passage_prefix)
     index_dir = Path(settings.index_dir)
     work = store.new_version_dir(index_dir)
     try:
         rejected: list[str] = []
         manifest = _build_into(work, index_dir, corpus, units, embedder, tick, dense_kind, rejected)
+        manifest["questions_digest"] = asked.digest
+        manifest["counts"]["questions_stale"] = len(asked.stale)
+        if asked.stale:
+            log.info("%d clauses' search questions not used: their text changed", len(asked.stale))
         _export_query_encoder(embedder)
         manifest.update(freshness.manifest_fields(settings, stats, corpus.documents, stat_ns))
         manifest["documents"] = [
@@ -255,6 +273,9 @@ def _build_into(
         vecs[todo] = embedder.encode_passages([units[i].dense_text for i in todo], progress=step)
     np.save(paths.embeddings, vecs)
     DenseIndex.build(vecs, kind=dense_kind).save(paths.dense)
+    qkeys, qvecs, qunits, qnew = _embed_questions(index_dir, units, embedder, tick, rejected)
+    np.save(paths.question_vectors, qvecs)
+    np.save(paths.question_units, qunits)
 
     # Diacritic restoration for unaccented queries, learnt from the indexed texts themselves.
     restorer = DiacriticRestorer()
@@ -269,6 +290,8 @@ def _build_into(
         "units": [asdict(u) for u in units],
         "embedding_keys": keys,
         "embedding_digests": [_row_digest(v) for v in vecs],
+        "question_keys": qkeys,
+        "question_digests": [_row_digest(v) for v in qvecs],
     })
     return {
         "format_version": store.FORMAT_VERSION,
@@ -284,8 +307,41 @@ def _build_into(
             "units": n,
             "embedded_now": len(todo),
             "embeddings_reused": n - len(todo),
+            "questions": len(qkeys),
+            "questions_embedded_now": qnew,
         },
     }
+
+
+def _embed_questions(
+    index_dir: Path, units: list[Unit], embedder: Embedder, tick: Progress, rejected: list[str]
+) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    """Vectors of the questions each unit answers, embedded as queries (reused by text key like the units').
+
+    Returns (keys, vectors, owning unit of each row, how many were embedded now). An embedder that embeds passages
+    only (a stand-in) gets none: the questions still count in BM25."""
+    encode = getattr(embedder, "encode_queries", None)
+    rows = [(i, q) for i, u in enumerate(units) for q in u.questions] if encode is not None else []
+    keys = [_text_key(embedder.checksum, f"{embedder.query_prefix}{q}") for _, q in rows]
+    owner = np.array([i for i, _ in rows], dtype=np.int32)
+    vecs = np.zeros((len(rows), embedder.dim), dtype=np.float32)
+    if not rows:
+        return keys, vecs, owner, 0
+    cached = _previous_embeddings(index_dir, embedder.checksum, rejected, which="questions")
+    todo = [j for j, k in enumerate(keys) if k not in cached]
+    for j, k in enumerate(keys):
+        if k in cached:
+            vecs[j] = cached[k]
+    total, counter = len(rows), {"done": len(rows) - len(todo)}
+    tick("questions", counter["done"], total)
+    if todo:
+
+        def step(m: int) -> None:
+            counter["done"] += m
+            tick("questions", counter["done"], total)
+
+        vecs[todo] = encode([rows[j][1] for j in todo], progress=step)
+    return keys, vecs, owner, len(todo)
 
 
 def _doc_record(d: Document) -> dict:

@@ -22,6 +22,7 @@ from indexer.corpus.frontmatter import CorpusError
 from indexer.corpus.load import bundled_corpus_dir, list_corpus_files, load_corpus
 from indexer.corpus.models import Document
 from indexer.corpus.parse import PARSER_VERSION
+from indexer.corpus.questions import file_digest
 from indexer.index.store import REBUILD_HINT, sha256_file
 
 BUNDLED, LIBRARY, USER = "bundled", "library", "corpus"
@@ -112,12 +113,13 @@ class Freshness:
     missing_dirs: list[str] = field(default_factory=list)  # user folders the index was built from, now gone
     moved_from: str | None = None  # the data directory the index was built in, when it is not this one
     parser_changed: bool = False
+    questions_changed: bool = False  # the bundled search questions (indexer.corpus.questions) are not those indexed
     problem: str | None = None  # an index from before file records: why its corpus could not be compared
 
     @property
     def fresh(self) -> bool:
         return not (self.added or self.changed or self.removed or self.missing_dirs or self.parser_changed
-                    or self.problem)
+                    or self.questions_changed or self.problem)
 
     def message(self, answering: bool = True) -> str | None:
         """What changed and what to run, in Vietnamese (English in parentheses); None when there is nothing to say.
@@ -139,6 +141,8 @@ class Freshness:
                          f"built): {'; '.join(parts)}.")
         if self.parser_changed:
             lines.append("Phiên bản soi này đọc cấu trúc văn bản khác với lúc tạo chỉ mục (parser changed).")
+        if self.questions_changed:
+            lines.append("Bộ câu hỏi mẫu dùng để tìm kiếm đã đổi so với lúc tạo chỉ mục (search questions changed).")
         if self.problem:
             lines.append(f"Không đối chiếu được chỉ mục với kho văn bản (cannot compare the index with the corpus): "
                          f"{self.problem}.")
@@ -165,6 +169,8 @@ def check(settings: Settings, manifest: dict) -> Freshness:
         report.moved_from = built_in
     if manifest.get("parser_version") != PARSER_VERSION:
         report.parser_changed = True
+    if manifest.get("questions_digest", "") != file_digest():
+        report.questions_changed = True
     if "sources" not in manifest:
         return _check_by_hash(settings, manifest, report)
     roots, report.missing_dirs = _current_roots(settings, manifest, base)

@@ -77,6 +77,16 @@ class IndexPaths:
         return self.root / "embeddings.npy"
 
     @property
+    def question_vectors(self) -> Path:
+        """One row per question a clause answers (indexer.corpus.questions), embedded as a query."""
+        return self.root / "questions.npy"
+
+    @property
+    def question_units(self) -> Path:
+        """The unit (row of embeddings.npy) each question row belongs to, ascending."""
+        return self.root / "question_units.npy"
+
+    @property
     def restorer(self) -> Path:
         return self.root / "diacritics.json"
 

@@ -23,7 +23,7 @@ from indexer.corpus.unitref import UnitResolver, cited_units
 from indexer.corpus.units import documents_with_body
 from indexer.embed.embedder import Embedder, shared_embedder
 from indexer.index import freshness, store
-from indexer.index.dense import DenseIndex
+from indexer.index.dense import DenseIndex, QuestionVectors, matvec
 from indexer.index.lexical import LexicalIndex
 from indexer.search.adapter import QueryAdapter, load_adapter
 from indexer.search.answerability import Answerability, load_calibration
@@ -62,6 +62,9 @@ class FusionParams:
     news_factor: float = 0.8  # news and commentary rank below regulations
     plan_factor: float = 0.8  # a programme or plan (a province's action programme) ranks below the rules it applies
     frame_factor: float = 0.5  # a title block ("QUY ĐỊNH VỀ …") answers no question; its words match many
+    # A unit's dense score with the questions it answers (indexer.corpus.questions): (1 − w) × cosine to the unit +
+    # w × the best cosine to one of its questions. 0.2–0.4 give the same fused figures (README, "Ranking levers").
+    question_weight: float = 0.3
     rerank: bool = True  # use the learned second stage when a ranker is loaded (`ranker_path`)
     # The learned second stage (indexer/search/rerank.py) is not used by default: trained on questions made from the
     # corpus it lost 5–8 MRR points on the dev questions (README, "Ranking levers"). A path opts in.
@@ -158,6 +161,10 @@ class Searcher:
             self.dense = DenseIndex.load(paths.dense)
             reading = paths.embeddings
             self.embeddings = np.load(paths.embeddings, mmap_mode="r")
+            reading = paths.question_units
+            owner = np.load(paths.question_units) if paths.question_units.exists() else None
+            reading = paths.question_vectors
+            self.questions = QuestionVectors.load(paths.question_vectors, owner, len(units))
             reading = paths.restorer
             self.restorer = DiacriticRestorer.from_dict(json.loads(paths.restorer.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as e:
@@ -637,15 +644,29 @@ class Searcher:
         return mask
 
     def _dense_order(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> tuple[np.ndarray, np.ndarray]:
-        """The `depth` units most similar to the query (within `allowed`), best first, with their cosines."""
-        if allowed is None:
+        """The `depth` units most similar to the query (within `allowed`), best first, with their scores: the
+        cosine, mixed with the best cosine to the unit's questions where it has some (`question_weight`)."""
+        asked = self.questions if self.params.question_weight > 0 and self.questions.size else None
+        if allowed is None and asked is None:
             return self.dense.search(qvec, depth)
-        subset = np.flatnonzero(allowed)
+        if allowed is None:
+            # Every unit with questions is scored exactly; of the others faiss gives the best, enough to fill `depth`.
+            order, _ = self.dense.search(qvec, depth + len(asked.owners))
+            subset = np.union1d(order, asked.owners)
+        else:
+            subset = np.flatnonzero(allowed)
         if len(subset) == 0:
             return subset, np.zeros(0, dtype=np.float32)
-        scores = np.asarray(self.embeddings[subset]) @ qvec
-        best = np.argsort(-scores, kind="stable")[:depth]
-        return subset[best], scores[best]
+        scores = matvec(self.embeddings[subset], qvec)
+        if asked is not None:
+            owners, best = asked.best(qvec)
+            at = np.searchsorted(subset, owners)
+            ok = at < len(subset)
+            ok[ok] = subset[at[ok]] == owners[ok]
+            w = self.params.question_weight
+            scores[at[ok]] = (1 - w) * scores[at[ok]] + w * best[ok]
+        top = np.argsort(-scores, kind="stable")[:depth]
+        return subset[top], scores[top]
 
     def _keep_parallels(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
         """Units reordered so that parallel provisions come together (`FusionParams.parallels`); "transfer" also
