@@ -34,6 +34,11 @@ def lever_configs(ranker: Path | None, adapter: Path | None = None) -> dict[str,
         "RRF instead of convex fusion": {"method": "rrf"},
         "dense weight 1.5": {"dense_weight": 1.5},
         "plain BM25 view beside words": {"plain_weight": 0.5},
+        # the questions clauses answer (indexer.corpus.questions): their vectors left out of the dense score (their
+        # words stay in the BM25 text, which is built into the index), and the mix weight either side of 0.3
+        "questions: BM25 text only (no question vectors)": {"question_weight": 0.0},
+        "questions: dense mix 0.2": {"question_weight": 0.2},
+        "questions: dense mix 0.4": {"question_weight": 0.4},
         # parallel provisions (indexer/search/data/parallels.yaml): keep a Điều lệ article and its detailing article
         # together; the window and the weight were set before measuring, the second window as a sensitivity check
         "parallels: insert partner (top 5, first 20)": {"parallels": "insert"},

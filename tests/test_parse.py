@@ -515,3 +515,21 @@ def test_loader_skips_readme_and_reports_unknown_suffixes(tmp_path: Path) -> Non
     assert split_front_matter("no front matter") == (None, 0)
     meta, start = split_front_matter("---\nissued: 2022\n---\nbody")
     assert meta == {"issued": 2022} and start == len("---\nissued: 2022\n---\n")
+
+
+def test_an_attached_regulation_is_named_in_citations(quiz_searcher) -> None:
+    """QĐ 1147 has its own Điều 1–3 and issues a Quy chế with Điều 1–21: «Khoản 5, Điều 4, Quyết định số 1147» named
+    an article the decision does not have."""
+    from indexer.corpus.citation import clause_citation, short_citation, unit_citation
+
+    docs, clauses = quiz_searcher.documents, quiz_searcher.clauses
+    rule = clauses["qd-1147-btgdvtw-2025/quy-che/d4/k5"]
+    cite = clause_citation(rule, docs[rule.doc_id])
+    assert cite.startswith("Khoản 5, Điều 4, Quy chế, Quyết định số 1147-QĐ/BTGDVTW")
+    assert short_citation(rule, docs[rule.doc_id]) == "Khoản 5, Điều 4, Quy chế, Quyết định 1147-QĐ/BTGDVTW"
+    own = clauses["qd-1147-btgdvtw-2025/d1"]
+    assert unit_citation(own) == "Điều 1" and unit_citation(clauses["qd-1147-btgdvtw-2025/quy-che/d1"]) == (
+        "Điều 1, Quy chế")
+    annex = clauses["qd-1147-btgdvtw-2025/plII/mau6"]  # an annex is already named (it holds no article)
+    assert unit_citation(annex) == "Phần 6, Phụ lục II"
+    assert unit_citation(clauses["dieu-le-dang-2011/d36/k1"]) == "Khoản 1, Điều 36"  # chapters stay out

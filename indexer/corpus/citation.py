@@ -75,7 +75,15 @@ def document_citation(doc: Document) -> str:
 def unit_phrases(clause: Clause) -> list[str]:
     """The structural part of a citation, innermost first: ["Điểm a", "khoản 1", "Điều 2"]."""
     out: list[str] = []
+    named_article = False
     for level, label in reversed(clause.path):
+        if named_article:
+            # Above the article only a regulation issued with the decision is named: «Khoản 5, Điều 4, Quy chế,
+            # Quyết định số 1147…» (the decision has its own Điều 1–3); chapters and numbered parts are not.
+            if level == "part" and _attached(label):
+                out.append(label)
+                break
+            continue
         if level == "point":
             out.append(f"điểm {label}")
         elif level == "clause":
@@ -96,9 +104,13 @@ def unit_phrases(clause: Clause) -> list[str]:
             out.append(f"Chương {label}")
         elif level == "part":  # "Phụ lục", "Quy chế" (a regulation issued with a decision), or a numbered part
             out.append(label if any(ch.isalpha() and ch not in "IVXLC" for ch in label) else f"Phần {label}")
-        if level == "article":
-            break  # chapters and parts are not part of a legal citation once the article is named
+        named_article = level == "article"  # chapters and parts are not part of a legal citation after it
     return out
+
+
+def _attached(label: str) -> bool:
+    """A part that is a text of its own issued with the document («Quy chế», «Quy định»), not «Phụ lục», «Phần II»."""
+    return label.split(" ")[0] in ("Quy", "Điều") and not label.startswith("Phụ lục")
 
 
 def unit_citation(clause: Clause) -> str:
