@@ -24,6 +24,7 @@ from ui_support import (
     running_app,
     screenshot,
     settle,
+    type_into,
     visible_english,
     wait_for,
     wait_text,
@@ -93,8 +94,7 @@ def test_upload_confirm_and_find_the_new_document(ui_env, browser, tmp_path):
         drv.get(server.url + "/kho-du-lieu")
         wait_text(drv, "h1", "Kho dữ liệu", WAIT)
         wait_text(drv, '[data-testid="stExpander"] summary', "Quản trị", WAIT).click()
-        pw = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="password"]'), WAIT)
-        pw.send_keys(PASSWORD)
+        type_into(drv, 'input[type="password"]', PASSWORD, WAIT)
         next(b for b in drv.find_elements(By.TAG_NAME, "button") if "Đăng nhập" in b.text).click()
         upload = wait_for(drv, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'), WAIT)
         settle(drv)

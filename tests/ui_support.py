@@ -274,6 +274,21 @@ def wait_for(drv, condition, timeout: float = 30, message: str = "", poll: float
     return WebDriverWait(drv, timeout, poll_frequency=poll).until(condition, message)
 
 
+def type_into(drv, css: str, text: str, timeout: float = 30) -> None:
+    """Type into the first element matching `css` once it takes keys: an input inside an expander that is still
+    opening is found before it is interactable («element not interactable», seen once in CI)."""
+    from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
+
+    def typed(d):
+        try:
+            d.find_element(by().CSS_SELECTOR, css).send_keys(text)
+            return True
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            return False
+
+    wait_for(drv, typed, timeout, f"{css} never took keys")
+
+
 def wait_text(drv, css: str, text: str, timeout: float = 30, poll: float = 0.2):
     """The first element matching `css` whose text contains `text`."""
 
