@@ -110,7 +110,7 @@ def unit_phrases(clause: Clause) -> list[str]:
 
 def _attached(label: str) -> bool:
     """A part that is a text of its own issued with the document («Quy chế», «Quy định»), not «Phụ lục», «Phần II»."""
-    return label.split(" ")[0] in ("Quy", "Điều") and not label.startswith("Phụ lục")
+    return label.split(" ")[0] in ("Quy", "Điều")
 
 
 def unit_citation(clause: Clause) -> str:

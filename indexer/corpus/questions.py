@@ -11,6 +11,7 @@ disappeared is not used (counted as stale), so a corrected text never inherits q
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -43,11 +44,18 @@ class UnitQuestions:
 
 
 def file_digest(path: Path = QUESTIONS_FILE) -> str:
-    """sha256 of the questions file ("" when absent): recorded in the manifest so that new questions mean rebuild."""
+    """sha256 of the questions file ("" when absent): recorded in the manifest so that new questions mean rebuild.
+    Hashed once per size and time of the file (freshness asks at every open and every few seconds while serving)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        st = path.stat()
     except FileNotFoundError:
         return ""
+    return _digest(path, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_questions(clauses: dict[str, Clause], path: Path = QUESTIONS_FILE) -> UnitQuestions:

@@ -318,10 +318,8 @@ def _embed_questions(
 ) -> tuple[list[str], np.ndarray, np.ndarray, int]:
     """Vectors of the questions each unit answers, embedded as queries (reused by text key like the units').
 
-    Returns (keys, vectors, owning unit of each row, how many were embedded now). An embedder that embeds passages
-    only (a stand-in) gets none: the questions still count in BM25."""
-    encode = getattr(embedder, "encode_queries", None)
-    rows = [(i, q) for i, u in enumerate(units) for q in u.questions] if encode is not None else []
+    Returns (keys, vectors, owning unit of each row, how many were embedded now)."""
+    rows = [(i, q) for i, u in enumerate(units) for q in u.questions]
     keys = [_text_key(embedder.checksum, f"{embedder.query_prefix}{q}") for _, q in rows]
     owner = np.array([i for i, _ in rows], dtype=np.int32)
     vecs = np.zeros((len(rows), embedder.dim), dtype=np.float32)
@@ -340,7 +338,7 @@ def _embed_questions(
             counter["done"] += m
             tick("questions", counter["done"], total)
 
-        vecs[todo] = encode([rows[j][1] for j in todo], progress=step)
+        vecs[todo] = embedder.encode_queries([rows[j][1] for j in todo], progress=step)
     return keys, vecs, owner, len(todo)
 
 
