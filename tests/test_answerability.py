@@ -65,6 +65,16 @@ def test_cli_says_so_and_json_carries_the_score(searcher, index_settings, capsys
     data = json.loads(capsys.readouterr().out)
     assert data["answerability"]["answerable"] is True
     assert 0.5 <= data["answerability"]["probability"] <= 1.0
+    assert data["understood"]["absent_words"] == []
+
+
+def test_cli_names_the_words_no_text_contains(searcher, index_settings, capsys):
+    index = str(index_settings.index_dir)
+    assert main(["ask", "Đảng viên có được kinh doanh không?", "-k", "2", "--index", index]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Không văn bản nào trong kho có từ: «kinh doanh»"), out[:200]
+    assert main(["ask", "dang vien co duoc kinh doanh khong", "--json", "--index", index]) == 0
+    assert json.loads(capsys.readouterr().out)["understood"]["absent_words"] == ["kinh doanh"]
 
 
 def test_exact_searches_the_words_as_typed(searcher, index_settings, capsys):

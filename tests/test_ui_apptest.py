@@ -95,6 +95,16 @@ def test_question_without_diacritics(app: AppTest) -> None:
     assert any("<mark>" in h.value and "Thời hiệu" in h.value for h in at.html)
 
 
+def test_words_no_text_contains_are_named(app: AppTest) -> None:
+    at = ask(app.run(), "Đảng viên có được kinh doanh không?")
+    assert_clean(at)
+    notes = [_unescape(i.value) for i in at.info]
+    assert any(n.startswith("Không văn bản nào trong kho có từ: «kinh doanh»") for n in notes), notes
+    assert len(citations(at)) == 10  # the nearest clauses are still shown
+    at = ask(at, Q_DU_BI)
+    assert not any("Không văn bản nào" in i.value for i in at.info)
+
+
 def test_question_from_url(app: AppTest) -> None:
     app.query_params["q"] = Q_DU_BI
     at = app.run()

@@ -47,6 +47,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "documents": doc_ids or qa.doc_ids,
                 "note": qa.doc_note,
                 "cited": qa.cited,
+                "absent_words": answer.absent,
             },
             "answerability": answer.answerability.to_dict() if answer.answerability else None,
             "timings_ms": {k: round(v, 2) for k, v in answer.timings.items()},
@@ -61,9 +62,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"(hiểu là: «{qa.dense_text}»; tìm đúng như đã gõ: thêm --exact)")
     if not hits:
         print("Không tìm thấy điều khoản phù hợp (no matching clause).")
+    elif not answer.answered:
+        print(f"{NO_ANSWER} (no clause answers this question). Các điều khoản gần nhất, chỉ để tham khảo:")
+    if answer.absent:
+        from indexer.search.coverage import absent_note
+
+        print(f"{absent_note(answer.absent)} (no text of the corpus contains these words)")
+    if not hits:
         return 0
-    if not answer.answered:
-        print(f"{NO_ANSWER} (no clause answers this question). Các điều khoản gần nhất, chỉ để tham khảo:\n")
+    if not answer.answered or answer.absent:
+        print()
     for h in hits:
         badge = h.status_label
         if h.document.is_partial:

@@ -120,6 +120,7 @@ class LiveSearcher:
         qa = got.analysis
         timings = {key: round(v, 2) for key, v in got.timings.items()}
         understood = {"content": qa.content, "accented": qa.accented, "restored": qa.dense_text, "exact": exact,
-                      "documents": doc_ids or qa.doc_ids, "note": qa.doc_note, "cited": qa.cited}
+                      "documents": doc_ids or qa.doc_ids, "note": qa.doc_note, "cited": qa.cited,
+                      "absent_words": got.absent}
         judged = got.answerability.to_dict() if got.answerability else None
         return Answer(got.hits, searcher.version_dir.name, understood, timings, judged, self.index_note())

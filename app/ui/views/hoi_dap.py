@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.ui import core, render, widgets
 from indexer.corpus.filters import facets, select_documents, type_label
+from indexer.search.coverage import absent_note
 
 EXAMPLES = (
     "đảng viên dự bị có được ứng cử vào cấp ủy không",
@@ -127,6 +128,13 @@ def main() -> None:
             "Dưới đây là các điều khoản gần nhất, chỉ để tham khảo; hãy diễn đạt lại hoặc kiểm tra văn bản gốc.",
             icon=":material/help:",
         )
+    if answer.absent:
+        st.info(
+            render.md_escape(f"{absent_note(answer.absent)}. Các điều khoản dưới đây có thể không nói đến điều này; "
+                             "văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu»."),
+            icon=":material/manage_search:",
+        )
+    if not answer.answered:
         st.caption("Các điều khoản gần nhất (không trả lời trực tiếp)")
     for hit in hits:
         widgets.result_card(hit, analysis.dense_text)
