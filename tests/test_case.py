@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import docx
@@ -154,6 +155,19 @@ def test_cli_case(built_index, index_settings, searcher, capsys, tmp_path) -> No
     assert main(["case", CASE, "-k", "3", "--index", idx, "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("\ufeff" + ",".join(CSV_FIELDS[:3]))
     assert main(["case", CASE, "--index", idx, "--format", "docx"]) == 2  # binary output needs --out
+
+
+def test_words_of_the_case_no_text_contains_are_said(built_index, index_settings, searcher, capsys) -> None:
+    business = ("Đảng viên là giám đốc doanh nghiệp nhà nước, cho vợ thành lập công ty kinh doanh bất động sản và ký "
+                "hợp đồng với đơn vị mình")
+    r = analyze_case(business, searcher, k=3)
+    assert "kinh doanh" in r.absent_words and "bất động sản" in r.absent_words
+    assert "doanh nghiệp" not in r.absent_words  # in Điều lệ Điều 21
+    assert r.notes[-1].startswith("Không văn bản nào trong kho có từ:") and "«kinh doanh»" in r.notes[-1]
+    assert "«kinh doanh»" in to_markdown(r).split("**Lưu ý về kho văn bản:**")[1]
+    assert main(["case", business, "--json", "--index", str(index_settings.index_dir)]) == 0
+    assert "kinh doanh" in json.loads(capsys.readouterr().out)["absent_words"]
+    assert analyze_case(CASE, searcher, k=3).absent_words == []
 
 
 def test_kiem_tra_page(ui_env, monkeypatch) -> None:

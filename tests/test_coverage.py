@@ -45,4 +45,8 @@ def test_words_are_reported_as_typed_and_matched_in_any_tone_placement():
     # typed without diacritics: the restored reading says where words end, what was typed is looked up
     assert absent_words("hoa giai kinh te", vocab, accented=False, restored="hòa giải kinh tế") == ["kinh te"]
     assert absent_words("hoa giai kinh te", vocab, accented=False, restored="hòa giải kinh") == []  # misaligned
+    # three syllables joined by the segmenter: a known syllable and a known word are two words, not a missing one
+    vocab = Vocabulary.of_texts(["Đảng viên tham dự đầy đủ các buổi sinh hoạt"])
+    assert vocab.has(["dự", "sinh", "hoạt"], accented=True) and not vocab.has(["dự", "sinh"], accented=True)
+    assert not vocab.has(["bất", "động", "sản"], accented=True)
     assert absent_note(["kinh doanh", "định cư"]) == "Không văn bản nào trong kho có từ: «kinh doanh», «định cư»"

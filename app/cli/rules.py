@@ -130,7 +130,7 @@ def cmd_case(args: argparse.Namespace) -> int:
                "discipline": [d.to_dict() for d in result.discipline],
                "suggestions": [d.to_dict() for d in result.suggestions],
                "who": result.who, "excluded": [{"clause": c, "reason": why} for c, why in result.excluded],
-               "missing": result.missing}
+               "missing": result.missing, "absent_words": result.absent_words}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     if fmt in ("md", "csv") and not args.out:
@@ -162,7 +162,7 @@ def cmd_case(args: argparse.Namespace) -> int:
             forms = f"  hình thức: {', '.join(d.penalties)}" if d.penalties else ""
             print(f"- {d.citation}{forms}")
             print(f"    {discipline_line(d, result)} — {d.note}")
-    for m in result.missing:
+    for m in result.notes:
         print(f"Lưu ý: {m}")
     return 0
 

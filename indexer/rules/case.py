@@ -62,6 +62,7 @@ from indexer.rules.discipline import (
     named_who,
     opening_who,
 )
+from indexer.search.coverage import absent_note
 from indexer.text.normalize import fold
 
 if TYPE_CHECKING:
@@ -242,10 +243,16 @@ class CaseResult:
     who: list[str] = field(default_factory=list)  # who violated, as the case says ("đảng viên", "tổ chức đảng")
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (clause id, why) of found units not rules
     show_suggestions: bool = False  # exports include the suggestions (the UI toggle, `soi case --goi-y`)
+    absent_words: list[str] = field(default_factory=list)  # words of the case no text of the corpus contains
 
     @property
     def checks(self) -> list[Check]:
         return [c for r in self.rules for c in r.checks]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the corpus lacks for this case: missing provisions, then the case's words no text contains."""
+        return self.missing + ([absent_note(self.absent_words) + "."] if self.absent_words else [])
 
     @property
     def specific(self) -> list[CaseDiscipline]:
@@ -584,7 +591,7 @@ def analyze_case(text: str, searcher: Searcher, k: int = 5, mode: str = "fused",
                                               if r.discipline else [])
         for ch in r.checks:
             ch.penalties = ids
-    return CaseResult(text, rules, disc, missing, sugg, sorted(who), excluded, suggestions)
+    return CaseResult(text, rules, disc, missing, sugg, sorted(who), excluded, suggestions, searcher.absent(text))
 
 
 # ---- exports ---------------------------------------------------------------------------------------------------
@@ -734,8 +741,8 @@ def to_markdown(result: CaseResult) -> str:
             out.append(f"- {d.citation}.{forms} {discipline_line(d, result)}. *{d.note}*")
             if d.text and not d.general:
                 out.append("  > " + _one_line(d.text))
-    if result.missing:
-        out += ["", "**Lưu ý về kho văn bản:**"] + [f"- {m}" for m in result.missing]
+    if result.notes:
+        out += ["", "**Lưu ý về kho văn bản:**"] + [f"- {m}" for m in result.notes]
     return "\n".join(out) + "\n"
 
 
@@ -781,8 +788,8 @@ def to_blocks(result: CaseResult) -> list[Block]:
         b.append(Block("note", SUGGESTIONS_NOTE))
         b.append(Block("bullets", items=[f"{d.citation}" + (f" — {', '.join(d.penalties)}" if d.penalties else "")
                                          + f" ({discipline_line(d, result)})" for d in result.suggestions]))
-    if result.missing:
-        b.append(Block("note", "Lưu ý về kho văn bản: " + " ".join(result.missing)))
+    if result.notes:
+        b.append(Block("note", "Lưu ý về kho văn bản: " + " ".join(result.notes)))
     checks = [(r, c) for r in result.rules for c in r.checks]
     if checks:
         b.append(Block("heading", "3. Danh sách nội dung kiểm tra"))

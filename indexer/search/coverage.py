@@ -63,9 +63,15 @@ class Vocabulary:
         if not accented:
             syllables = [strip_diacritics(s) for s in syllables]
         known, pairs = (self.syllables, self.pairs) if accented else (self.plain_syllables, self.plain_pairs)
-        if len(syllables) == 1:
-            return syllables[0] in known
-        return all(p in pairs for p in zip(syllables, syllables[1:], strict=False))
+        def chain(part: list[str]) -> bool:
+            if len(part) == 1:
+                return part[0] in known
+            return all(p in pairs for p in zip(part, part[1:], strict=False))
+
+        # a word of three syllables or more may be the segmenter joining a verb to its object («dự sinh hoạt»)
+        return chain(syllables) or (
+            len(syllables) >= 3 and any(chain(a) and chain(b) for a, b in
+                                        ((syllables[:1], syllables[1:]), (syllables[:-1], syllables[-1:]))))
 
 
 def _surface_syllables(query: str) -> list[tuple[str, bool]]:

@@ -424,9 +424,12 @@ class Searcher:
     ) -> Answer:
         """The hits and whether they answer at all (`answerability` None when not calibrated for this model)."""
         hits, cands = self._run(query, k, mode, doc_ids, in_force_only, normative_only, exact)
-        qa = cands.analysis
-        absent = absent_words(query, self.vocabulary, qa.accented, qa.dense_text)
-        return Answer(hits, cands.analysis, self._judge(cands), cands.timings, absent)
+        return Answer(hits, cands.analysis, self._judge(cands), cands.timings, self.absent(query, cands.analysis))
+
+    def absent(self, query: str, analysis: QueryAnalysis | None = None) -> list[str]:
+        """Words of `query`, as typed, that no text of this index contains (indexer.search.coverage)."""
+        qa = analysis or self.analyze(query)
+        return absent_words(query, self.vocabulary, qa.accented, qa.dense_text)
 
     @property
     def vocabulary(self) -> Vocabulary:

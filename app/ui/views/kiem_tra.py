@@ -116,7 +116,7 @@ def _discipline(result: CaseResult, suggest: bool) -> None:
         for d in result.general:
             forms = " ".join(f":red-badge[{f}]" for f in d.penalties)
             st.markdown(f"- {render.md_escape(d.citation)} {forms}  \n  *{render.md_escape(d.note)}*")
-    for m in result.missing:
+    for m in result.notes:
         st.info(m, icon=":material/content_cut:")
     if suggest:
         st.subheader(SUGGESTIONS_TITLE, anchor=False)
