@@ -424,7 +424,11 @@ class Searcher:
     ) -> Answer:
         """The hits and whether they answer at all (`answerability` None when not calibrated for this model)."""
         hits, cands = self._run(query, k, mode, doc_ids, in_force_only, normative_only, exact)
-        return Answer(hits, cands.analysis, self._judge(cands), cands.timings, self.absent(query, cands.analysis))
+        t = time.perf_counter()
+        judged, absent = self._judge(cands), self.absent(query, cands.analysis)
+        cands.timings["answer"] = (time.perf_counter() - t) * 1000  # answerability and the words no text contains
+        cands.timings["total"] += cands.timings["answer"]
+        return Answer(hits, cands.analysis, judged, cands.timings, absent)
 
     def absent(self, query: str, analysis: QueryAnalysis | None = None) -> list[str]:
         """Words of `query`, as typed, that no text of this index contains (indexer.search.coverage)."""
