@@ -1,4 +1,5 @@
-"""Words of a question that no text of the corpus contains: shown beside the answer («Kho không có từ: …»).
+"""Words of a question that no text of the corpus contains: named beside the answer («Không văn bản nào trong kho
+có từ: …»).
 
 Why: a question about a subject the corpus lacks still gets its nearest clauses ("Đảng viên có được kinh doanh
 không?" when no collected article speaks of business), and the answerability signal, which sees an on-topic
@@ -19,7 +20,7 @@ from indexer.text.normalize import canonical, fold, nfc, strip_diacritics
 from indexer.text.segment import segment
 
 _SYLLABLE = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"[.?!:;\n]\s*$")
+_SENTENCE_END = re.compile(r"[.?!:;\n]")
 # How people ask and address, absent from regulations by nature (folded, syllables joined by "_").
 QUESTION_PHRASES = frozenset(
     """
@@ -60,9 +61,11 @@ class Vocabulary:
         )
 
     def has(self, syllables: list[str], accented: bool) -> bool:
+        """Whether the word made of these folded syllables occurs (without diacritics: in any accent form)."""
         if not accented:
             syllables = [strip_diacritics(s) for s in syllables]
         known, pairs = (self.syllables, self.pairs) if accented else (self.plain_syllables, self.plain_pairs)
+
         def chain(part: list[str]) -> bool:
             if len(part) == 1:
                 return part[0] in known
@@ -75,10 +78,13 @@ class Vocabulary:
 
 
 def _surface_syllables(query: str) -> list[tuple[str, bool]]:
-    """The query's syllables as typed, each with whether it begins a sentence."""
-    out = []
+    """The query's syllables as typed, each with whether it begins a sentence (first, or after . ? ! : ; or a
+    line break)."""
+    out: list[tuple[str, bool]] = []
+    end = 0
     for m in _SYLLABLE.finditer(query):
-        out.append((m.group(0), not out or bool(_SENTENCE_END.search(query[: m.start()]))))
+        out.append((m.group(0), not out or bool(_SENTENCE_END.search(query, end, m.start()))))
+        end = m.end()
     return out
 
 
