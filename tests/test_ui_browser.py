@@ -266,6 +266,7 @@ def test_answer_marks_whole_words_and_dates_are_vietnamese(ui_server, browser) -
     body = drv.find_element(By.TAG_NAME, "body").text
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body), re.findall(r"\b\d{4}-\d{2}-\d{2}\b", body)
     assert "Ngày ban hành: 19/01/2011" in body
+    assert "Không văn bản nào trong kho có từ: «kinh doanh»" in body  # no collected text speaks of business
     assert_no_traceback(drv)
     screenshot(drv, "10-hoi-dap-kinh-doanh")
     drv.get(f"{ui_server.url}/van-ban?doc=qd-69-2022")
