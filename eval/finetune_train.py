@@ -133,7 +133,8 @@ def train(model, pairs: list[Pair], *, rank: int = 8, epochs: float = 1.0, lr: f
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    lengths = {p.unit: len(model.tokenizer("passage: " + p.passage)["input_ids"]) for p in pairs}
+    passages = {p.unit: p.passage for p in pairs}  # a clause has several questions: tokenize its text once
+    lengths = {u: len(model.tokenizer("passage: " + text)["input_ids"]) for u, text in passages.items()}
     wrapped = attach_lora(model, rank)
     params = [t for m in wrapped.values() for t in (m.a, m.b)]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)

@@ -21,15 +21,14 @@ from indexer.text.segment import segment
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.?!:;\n]")
-# How people ask and address, absent from regulations by nature (folded, syllables joined by "_"); the second
-# half: among the words most often named in the machine-written questions (indexer/corpus/data/questions.jsonl and a
-# second round written the same way, 4,663 in all), those that frame a question rather than its subject («mấy»,
-# «xong», «gọi là», «khái niệm»).
+# How people ask and address, absent from regulations by nature (folded, syllables joined by "_"), beyond the
+# highlighter's stopwords and stop phrases, which `_ignored` also skips; the second line: among the words most often
+# named in the machine-written questions (indexer/corpus/data/questions.jsonl and a second round written the same way,
+# 4,663 in all), those that frame a question rather than its subject («mấy», «xong», «gọi là», «khái niệm»).
 QUESTION_PHRASES = frozenset(
     """
-    như_thế_nào thế_nào bao_lâu bao_nhiêu bao_giờ hiện_nay hiện_tại như_vậy vậy chúng_tôi chúng_em cảm_ơn
-    xin_chào chào muốn cho_hỏi xin_hỏi phải_không đúng_không được_không có_phải tôi em anh chị mình bạn ạ
-    nhé nhỉ hả à ơi đâu sao tại_sao vì_sao làm_sao hay_không hay_là thưa kính_gửi giải_đáp thắc_mắc
+    hiện_nay hiện_tại chúng_tôi chúng_em cảm_ơn xin_chào chào muốn phải_không đúng_không có_phải chị mình bạn nhỉ
+    hả à ơi đâu thưa kính_gửi giải_đáp thắc_mắc
     mấy xong rằng rồi làm_gì gọi_là liền hẳn lúc_nào phần_nào chỗ_nào chứ làm_vậy khái_niệm định_nghĩa
     nghĩa_là có_nghĩa nữa luôn ngay
     """.split()
