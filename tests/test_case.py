@@ -333,6 +333,14 @@ def test_scope_of_procedures_settings_and_sides(searcher) -> None:
     assert not other_setting(c["qd-22-2021/d28"], EMBEZZLEMENT)
     assert other_setting(c["qd-22-2021/d31/p3"], "Đảng viên đăng bài xuyên tạc trên mạng xã hội")
     assert other_setting(c["dieu-le-dang-2011/d41/k4"], "Đảng viên đăng bài xuyên tạc trên mạng xã hội")
+    # setting up party cells (Điều lệ Điều 21 lists the places: «cơ quan, doanh nghiệp, hợp tác xã …») is not a rule
+    # for a case that only happens in one of those places
+    director = ("Đảng viên là giám đốc doanh nghiệp nhà nước, cho vợ thành lập công ty kinh doanh bất động sản và ký "
+                "hợp đồng với đơn vị mình")
+    assert other_setting(c["dieu-le-dang-2011/d21/k2"], director)
+    assert not other_setting(c["dieu-le-dang-2011/d21/k2"], "Doanh nghiệp có năm đảng viên chính thức nhưng chưa "
+                                                           "lập chi bộ")
+    assert all(not x.hit.clause.id.startswith("dieu-le-dang-2011/d21") for x in analyze_case(director, searcher).rules)
     # a subject-matter scope: the archives regulation only for a case about archives
     assert out_of_scope(d["qd-383-2025"], "Đảng viên là cán bộ tín dụng không lưu giữ đủ hồ sơ tín dụng")
     assert not out_of_scope(d["qd-383-2025"], "Văn phòng tỉnh ủy chậm nộp hồ sơ vào lưu trữ lịch sử")
