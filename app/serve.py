@@ -26,6 +26,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from indexer.rules.discipline import missing_for_question, missing_to_dict
 from indexer.search.live import LiveSearcher
 
 log = logging.getLogger("soi.serve")
@@ -207,7 +208,10 @@ def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS
                 answer = live.search(query, k=k, mode=mode, doc_ids=doc_ids,
                                      in_force_only=params.get("in_force") in ("1", "true"),
                                      exact=params.get("exact") in ("1", "true"))
-            self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": answer.understood,
+                # the discipline articles the corpus lacks for the kind of violation a question asks about
+                missing = missing_for_question(answer.understood["restored"], live.searcher)
+            understood = {**answer.understood, "missing_discipline": [missing_to_dict(x) for x in missing]}
+            self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": understood,
                                        "answerability": answer.answerability, "index_note": answer.index_note,
                                        "timings_ms": answer.timings_ms,
                                        "hits": [h.to_dict() for h in answer.hits]})

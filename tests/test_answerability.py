@@ -77,6 +77,22 @@ def test_cli_names_the_words_no_text_contains(searcher, index_settings, capsys):
     assert json.loads(capsys.readouterr().out)["understood"]["absent_words"] == ["kinh doanh"]
 
 
+def test_cli_names_the_discipline_article_the_corpus_lacks(searcher, index_settings, capsys):
+    """A question on the discipline for a kind of violation whose QĐ 69 article is not collected says so, by number."""
+    index = str(index_settings.index_dir)
+    assert main(["ask", "Đảng viên đánh bạc bị kỷ luật thế nào?", "-k", "2", "--index", index]) == 0
+    out = capsys.readouterr().out
+    assert "Quy định kỷ luật về việc này chưa có trong kho: Điều 49, Quy định số 69-QĐ/TW" in out, out[:400]
+    assert "«phòng, chống tệ nạn xã hội», đối với đảng viên" in out
+    assert main(["ask", "Tổ chức đảng vi phạm quy định về bầu cử thì bị kỷ luật như thế nào?", "--json",
+                 "--index", index]) == 0
+    [m] = json.loads(capsys.readouterr().out)["understood"]["missing_discipline"]
+    assert m["clause_id"] == "qd-69-2022/d12" and m["who"] == ["tổ chức đảng"] and "lawnet.vn" in m["note"]
+    # a member's election: the members' article (Điều 27) is in the corpus, so nothing is said missing
+    assert main(["ask", "Đảng viên vi phạm quy định về bầu cử bị kỷ luật thế nào?", "--json", "--index", index]) == 0
+    assert json.loads(capsys.readouterr().out)["understood"]["missing_discipline"] == []
+
+
 def test_exact_searches_the_words_as_typed(searcher, index_settings, capsys):
     restored = searcher.ask("tu nhan", k=3)
     assert restored.analysis.dense_text != "tu nhan"  # restoration picked some accented reading

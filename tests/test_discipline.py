@@ -21,6 +21,8 @@ from indexer.rules.discipline import (
     link_stats,
     linker_for,
     load_links,
+    missing_for_question,
+    missing_note,
     named_who,
     opening_who,
     penalty_forms,
@@ -187,6 +189,16 @@ def test_a_kind_with_its_article_for_that_side_present_links_it(searcher) -> Non
     links, missing = linker_for(searcher).for_text("Đảng viên giữ chức vụ lãnh đạo độc đoán, gia trưởng", dense=False)
     assert not [x for x in links if x.absent]
     assert any("«đạo đức, lối sống»" in m and "chưa có trong kho" in m for m in missing)
+
+
+def test_a_question_on_discipline_for_a_missing_kind(searcher) -> None:
+    [x] = missing_for_question("Đảng viên đánh bạc bị kỷ luật thế nào?", searcher)
+    assert x.clause == "qd-69-2022/d49" and x.absent
+    assert missing_note([x]).startswith("Quy định kỷ luật về việc này chưa có trong kho: Điều 49, Quy định số 69-QĐ/TW")
+    # not about discipline, or no kind named, or the article present: nothing is said missing
+    assert missing_for_question("Đảng viên đánh bạc có phải báo cáo chi bộ không?", searcher) == []
+    assert missing_for_question("Thời hạn xoá kỷ luật đảng viên là bao lâu?", searcher) == []
+    assert missing_for_question("Tổ chức đảng vi phạm về đất đai bị kỷ luật thế nào?", searcher) == []  # Điều 22
 
 
 def test_own_sanction_article_and_discipline_clauses(searcher) -> None:

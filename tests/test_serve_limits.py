@@ -84,6 +84,7 @@ def test_good_query_still_answers(server):
     status, body, _ = _request(port, "GET", "/search?q=k%E1%BB%B7+lu%E1%BA%ADt&k=50&mode=lexical")
     assert status == 200 and body["hits"]
     assert body["understood"]["absent_words"] == []  # words no text of the corpus contains (none here)
+    assert body["understood"]["missing_discipline"] == []  # no kind of violation named
     # each hit says which provisions detail it and which it details (ids; empty lists in this small corpus)
     assert all(set(h["parallels"]) == {"details", "parents"} for h in body["hits"])
 

@@ -105,6 +105,15 @@ def test_words_no_text_contains_are_named(app: AppTest) -> None:
     assert not any("Không văn bản nào" in i.value for i in at.info)
 
 
+def test_discipline_article_the_corpus_lacks_is_named(app: AppTest) -> None:
+    at = ask(app.run(), "Đảng viên làm lộ bí mật nhà nước bị xử lý ra sao?")
+    assert_clean(at)
+    notes = [_unescape(i.value) for i in at.info]
+    assert any(n.startswith("Quy định kỷ luật về việc này chưa có trong kho: Điều 33, Quy định số 69-QĐ/TW")
+               for n in notes), notes
+    assert citations(at)  # the nearest clauses are still shown
+
+
 def test_question_from_url(app: AppTest) -> None:
     app.query_params["q"] = Q_DU_BI
     at = app.run()

@@ -28,6 +28,7 @@ NO_ANSWER = "Không tìm thấy điều khoản trả lời trực tiếp"
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from indexer.rules.discipline import missing_for_question, missing_note, missing_to_dict
     from indexer.search.parallels import lines as parallel_lines
 
     searcher = open_searcher(args, load_model=args.mode != "lexical")
@@ -36,6 +37,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force, exact=args.exact
     )
     hits, qa = answer.hits, answer.analysis
+    missing = missing_for_question(qa.dense_text, searcher)
     if args.json:
         out = {
             "query": args.question,
@@ -48,6 +50,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "note": qa.doc_note,
                 "cited": qa.cited,
                 "absent_words": answer.absent,
+                "missing_discipline": [missing_to_dict(x) for x in missing],
             },
             "answerability": answer.answerability.to_dict() if answer.answerability else None,
             "timings_ms": {k: round(v, 2) for k, v in answer.timings.items()},
@@ -68,9 +71,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from indexer.search.coverage import absent_note
 
         print(f"{absent_note(answer.absent)} (no text of the corpus contains these words)")
+    if missing:
+        print(f"{missing_note(missing)}. (the discipline article for this is not in the corpus)")
     if not hits:
         return 0
-    if not answer.answered or answer.absent:
+    if not answer.answered or answer.absent or missing:
         print()
     for h in hits:
         badge = h.status_label

@@ -692,6 +692,39 @@ def linker_for(searcher: Searcher) -> DisciplineLinker:
     return searcher.derived("discipline", DisciplineLinker)
 
 
+@lru_cache(maxsize=1)
+def _reviewed() -> LinkData:
+    return load_links()
+
+
+# A question about discipline: what penalty, how it is handled («bị xử lý thế nào»), a form named.
+_ASKS_DISCIPLINE = re.compile(r"(?<!\w)(?:kỷ luật|xử lý|xử lí|khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)(?!\w)")
+
+
+def missing_for_question(text: str, searcher: Searcher) -> list[DisciplineLink]:
+    """For a question about the discipline for some kind of violation («Đảng viên đánh bạc bị kỷ luật thế nào?»):
+    the QĐ 69 articles on that kind, for the one it is about, that the corpus lacks — so an answer says «chưa có trong
+    kho» beside its nearest clauses instead of letting them pass for the answer. Empty for other questions."""
+    plain = " ".join(_plain(text).split())
+    if not _ASKS_DISCIPLINE.search(plain) or not _reviewed().kinds_named(text):
+        return []  # the linker (tens of ms, once per index version) is built only for a question that needs it
+    links, _ = linker_for(searcher).kind_links(plain, "", "", case_who(text), "câu hỏi")
+    return [x for x in _dedupe(links) if x.absent]
+
+
+def missing_note(links: list[DisciplineLink]) -> str:
+    """The sentence an answer shows for `missing_for_question` ("" when nothing is missing)."""
+    if not links:
+        return ""
+    named = "; ".join(f"{x.citation} (vi phạm về «{x.kind}», đối với {' và '.join(sorted(x.who)) or 'cả hai'})"
+                      for x in links)
+    return f"Quy định kỷ luật về việc này chưa có trong kho: {named}"
+
+
+def missing_to_dict(x: DisciplineLink) -> dict[str, Any]:
+    return {"clause_id": x.clause, "citation": x.citation, "kind": x.kind, "who": sorted(x.who), "note": x.note}
+
+
 def discipline_for(clause_id: str, searcher: Searcher, k: int = 3) -> RuleDiscipline:
     """Shortcut: the discipline provisions for breaking one rule clause."""
     return linker_for(searcher).for_clause(clause_id, k=k)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.ui import core, render, widgets
 from indexer.corpus.filters import facets, select_documents, type_label
+from indexer.rules.discipline import missing_for_question, missing_note
 from indexer.search.coverage import absent_note
 
 EXAMPLES = (
@@ -133,6 +134,13 @@ def main() -> None:
             render.md_escape(f"{absent_note(answer.absent)}. Các điều khoản dưới đây có thể không nói đến điều này; "
                              "văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu»."),
             icon=":material/manage_search:",
+        )
+    missing = missing_for_question(analysis.dense_text, searcher)
+    if missing:
+        st.info(
+            render.md_escape(f"{missing_note(missing)}. Các điều khoản dưới đây chỉ là những quy định gần nhất "
+                             "có trong kho; văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu»."),
+            icon=":material/gavel:",
         )
     if not answer.answered:
         st.caption("Các điều khoản gần nhất (không trả lời trực tiếp)")
