@@ -31,6 +31,7 @@ from indexer.rules.case import (
     to_markdown,
 )
 from indexer.rules.discipline import BY_KIND, SIMILARITY, TEXT
+from indexer.text.normalize import strip_diacritics
 
 TIMEOUT = 180
 
@@ -170,6 +171,22 @@ def test_words_of_the_case_no_text_contains_are_said(built_index, index_settings
     assert analyze_case(CASE, searcher, k=3).absent_words == []
 
 
+def test_a_case_typed_without_diacritics_is_read_restored(built_index, index_settings, searcher, capsys) -> None:
+    """«Dang vien … khoi to ve toi tham o tai san»: who violated, the kind (corruption) and the suspension rules are
+    found as for the accented text, and the reading is shown."""
+    plain = strip_diacritics(EMBEZZLEMENT)
+    typed, r = analyze_case(EMBEZZLEMENT, searcher), analyze_case(plain, searcher)
+    assert r.query == plain and r.understood and typed.understood == ""
+    assert r.who == typed.who == ["đảng viên"]
+    assert [x.hit.clause.id for x in r.rules][:1] == [x.hit.clause.id for x in typed.rules][:1]
+    assert [d.clause_id for d in r.specific] == [d.clause_id for d in typed.specific]
+    assert f"*Hiểu là: «{r.understood}»*" in to_markdown(r)
+    assert main(["case", plain, "-k", "3", "--index", str(index_settings.index_dir)]) == 0
+    assert capsys.readouterr().out.startswith(f"(hiểu là: «{r.understood}»)")
+    assert main(["case", plain, "-k", "3", "--json", "--index", str(index_settings.index_dir)]) == 0
+    assert json.loads(capsys.readouterr().out)["understood"] == r.understood
+
+
 def test_kiem_tra_page(ui_env, monkeypatch) -> None:
     from streamlit.testing.v1 import AppTest
 
@@ -203,6 +220,10 @@ def test_kiem_tra_page(ui_env, monkeypatch) -> None:
     heads = [h.value for h in at.subheader]
     assert SUGGESTIONS_TITLE in heads  # … shown on demand, under a heading that says what they are, last
     assert heads.index(SUGGESTIONS_TITLE) > heads.index("Quy định về kỷ luật có thể áp dụng")
+    assert not any(c.value.startswith("Đã hiểu tình huống là") for c in at.caption)
+    at.text_area(key="case").input(strip_diacritics(CASE))  # typed without diacritics: read restored, and said so
+    at.button[0].click().run()
+    assert not at.exception and any(c.value.startswith("Đã hiểu tình huống là: «") for c in at.caption)
 
 
 # ---- issue 13: the right rules, the right checks, the right discipline, readable output ------------------------

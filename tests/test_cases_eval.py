@@ -8,7 +8,17 @@ import json
 
 import pytest
 
-from eval.cases import CASES, VALIDATION, check_regression, evaluate, is_form_unit, load_baseline, load_cases, main
+from eval.cases import (
+    CASES,
+    VALIDATION,
+    check_regression,
+    evaluate,
+    is_form_unit,
+    load_baseline,
+    load_cases,
+    main,
+    nodiacritics,
+)
 from indexer.rules.case import analyze_case
 
 
@@ -35,6 +45,16 @@ def test_case_numbers_hold(evaluated) -> None:
     problems = check_regression(summary, load_baseline())
     assert not problems, (problems, summary.as_dict())
     assert summary.form_units == 0, [c.forms for c in summary.cases if c.forms]
+
+
+def test_cases_typed_without_diacritics_hold(searcher) -> None:
+    """Inspectors type without diacritics too: the case is read in its restored form, and scores near as typed."""
+    base = load_baseline()
+    summary, results = evaluate(searcher, nodiacritics(load_cases(CASES)))
+    problems = check_regression(summary, base["nodiacritics"])
+    assert not problems, (problems, summary.as_dict())
+    assert summary.rules_p_at_3 >= float(base["rules_p_at_3"]) - 0.05
+    assert all(r.understood for r in results.values())  # each says how it was read
 
 
 def test_rules_are_never_forms(evaluated, searcher) -> None:

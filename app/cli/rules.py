@@ -130,12 +130,14 @@ def cmd_case(args: argparse.Namespace) -> int:
                "discipline": [d.to_dict() for d in result.discipline],
                "suggestions": [d.to_dict() for d in result.suggestions],
                "who": result.who, "excluded": [{"clause": c, "reason": why} for c, why in result.excluded],
-               "missing": result.missing, "absent_words": result.absent_words}
+               "missing": result.missing, "absent_words": result.absent_words, "understood": result.understood}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     if fmt in ("md", "csv") and not args.out:
         sys.stdout.write(export(result, fmt).decode("utf-8"))
         return 0
+    if result.understood:
+        print(f"(hiểu là: «{result.understood}»)\n")
     print("QUY ĐỊNH ÁP DỤNG")
     for i, r in enumerate(result.rules, 1):
         note = "  — đã được thay thế, chỉ để đối chiếu" if r.replaced else ""

@@ -157,6 +157,8 @@ def main() -> None:
         return
     result = _result(text, k)
     result.show_suggestions = suggest  # the exports follow the toggle
+    if result.understood:
+        st.caption(render.md_escape(f"Đã hiểu tình huống là: «{result.understood}»"))
     st.subheader("Quy định áp dụng", anchor=False)
     if not result.rules:
         st.info("Không tìm thấy quy định phù hợp.")
