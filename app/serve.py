@@ -209,7 +209,7 @@ def make_handler(live: LiveSearcher, allowed_hosts: frozenset[str] = LOCAL_HOSTS
                                      in_force_only=params.get("in_force") in ("1", "true"),
                                      exact=params.get("exact") in ("1", "true"))
                 # the discipline articles the corpus lacks for the kind of violation a question asks about
-                missing = missing_for_question(answer.understood["restored"], live.searcher)
+                missing = missing_for_question(query, live.searcher)
             understood = {**answer.understood, "missing_discipline": [missing_to_dict(x) for x in missing]}
             self._send(HTTPStatus.OK, {"query": query, "version": answer.version, "understood": understood,
                                        "answerability": answer.answerability, "index_note": answer.index_note,

@@ -37,7 +37,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.question, k=args.k, mode=args.mode, doc_ids=doc_ids, in_force_only=args.in_force, exact=args.exact
     )
     hits, qa = answer.hits, answer.analysis
-    missing = missing_for_question(qa.dense_text, searcher)
+    missing = missing_for_question(args.question, searcher)
     if args.json:
         out = {
             "query": args.question,

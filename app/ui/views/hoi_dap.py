@@ -135,7 +135,7 @@ def main() -> None:
                              "văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu»."),
             icon=":material/manage_search:",
         )
-    missing = missing_for_question(analysis.dense_text, searcher)
+    missing = missing_for_question(query, searcher)
     if missing:
         st.info(
             render.md_escape(f"{missing_note(missing)}. Các điều khoản dưới đây chỉ là những quy định gần nhất "
