@@ -67,6 +67,9 @@ def test_fixed_and_unknown_tokens(restorer: DiacriticRestorer) -> None:
     assert restorer.restore("Đảng vien khong duoc") == "Đảng viên không được"
     out = restorer.restore("quy dinh 37 xyzw dang vien")
     assert out == "quy định 37 xyzw đảng viên"
+    # a lone capital is a name («đồng chí A», «huyện X»), not «Á» or «Ý»
+    out = restorer.restore("Dong chi A la huyen uy vien huyen X, quan chung Y")
+    assert out.split()[2] == "A" and "huyện X" in out and out.endswith(" Y")
 
 
 def test_accented_input_unchanged(restorer: DiacriticRestorer, split: tuple[list[str], list[str]]) -> None:
@@ -109,3 +112,25 @@ def test_persistence_roundtrip(restorer: DiacriticRestorer, tmp_path: Path) -> N
     assert clone.restore("thi hanh ky luat") == "thi hành kỷ luật"
     with pytest.raises(ValueError):
         DiacriticRestorer.from_dict({"format": -1})
+
+
+def test_users_questions_and_cases_restored(restorer: DiacriticRestorer) -> None:
+    """People's own wording (the dev and validation questions, the inspector cases), stripped and restored: measured
+    96.3 % / 96.2 % / 96.5 % / 94.5 % of syllables right with the whole corpus fitted (here 200 sentences fewer)."""
+    import json
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent / "eval"
+    texts = [json.loads(x)["question"] for f in ("dev.jsonl", "validation.jsonl")
+             for x in (root / f).read_text(encoding="utf-8").splitlines() if x.strip()]
+    texts += [c["text"] for f in ("cases.yaml", "cases_validation.yaml")
+              for c in yaml.safe_load((root / f).read_text(encoding="utf-8"))]
+    ok = total = 0
+    for text in texts:
+        gold, got = _SYL.findall(fold(text)), _SYL.findall(fold(restorer.restore(strip_diacritics(text))))
+        pairs = [(g, o) for g, o in zip(gold, got, strict=True) if not any(ch.isdigit() for ch in g)]
+        ok += sum(g == o for g, o in pairs)
+        total += len(pairs)
+    assert total > 4000 and ok / total >= 0.95, ok / total  # 0.960 with this fit
+
