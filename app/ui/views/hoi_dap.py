@@ -139,7 +139,8 @@ def main() -> None:
     if missing:
         st.info(
             render.md_escape(f"{missing_note(missing)}. Các điều khoản dưới đây chỉ là những quy định gần nhất "
-                             "có trong kho; văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu»."),
+                             "có trong kho" + ("." if answer.absent else  # the box above already points there
+                                               "; văn bản chính thức có thể được bổ sung ở trang «Kho dữ liệu».")),
             icon=":material/gavel:",
         )
     if not answer.answered:
