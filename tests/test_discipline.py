@@ -206,6 +206,11 @@ def test_a_question_on_discipline_for_a_missing_kind(searcher) -> None:
     assert missing_for_question("Đảng viên đánh bạc có phải báo cáo chi bộ không?", searcher) == []
     assert missing_for_question("Thời hạn xoá kỷ luật đảng viên là bao lâu?", searcher) == []
     assert missing_for_question("Tổ chức đảng vi phạm về đất đai bị kỷ luật thế nào?", searcher) == []  # Điều 22
+    # the field's own name is no kind of violation, and a complaint about a discipline decision is a procedure
+    assert missing_for_question("Việc kiểm tra, giám sát và kỷ luật Đảng được thực hiện như thế nào?", searcher) == []
+    assert missing_for_question("Theo Quy định 296 về công tác kiểm tra, giám sát và kỷ luật của Đảng, có những hình "
+                                "thức kỷ luật nào đối với tổ chức đảng?", searcher) == []
+    assert missing_for_question("Không giải quyết khiếu nại kỷ luật đối với những trường hợp nào?", searcher) == []
 
 
 def test_own_sanction_article_and_discipline_clauses(searcher) -> None:

@@ -700,7 +700,15 @@ def _reviewed() -> LinkData:
 
 
 # A question about discipline: what penalty, how it is handled («bị xử lý thế nào»), a form named.
-_ASKS_DISCIPLINE = re.compile(r"(?<!\w)(?:kỷ luật|xử lý|xử lí|khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)(?!\w)")
+# A question that asks what sanction a violation gets: «bị kỷ luật», «xử lý kỷ luật», «bị xử lý ra sao», «hình thức
+# kỷ luật», «kỷ luật như thế nào», a penalty it may bring («có bị khai trừ»); not «khiếu nại kỷ luật» (a procedure) nor
+# «kiểm tra, giám sát và kỷ luật» (the field's own name).
+_ASKS_DISCIPLINE = re.compile(
+    r"(?<!\w)(?:bị (?:xử lý|xử lí|kỷ luật|khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)|xử lý kỷ luật"
+    r"|hình thức kỷ luật|mức kỷ luật|(?:kỷ luật|xử lý|xử lí)(?: như)? (?:thế nào|ra sao))(?!\w)")
+# The name of the field this product covers («công tác kiểm tra, giám sát và kỷ luật của Đảng»): no kind of violation
+_FIELD_NAME = re.compile(r"(?<!\w)(?:công tác )?kiểm tra,? giám sát,? (?:và )?(?:thi hành )?kỷ luật"
+                         r"(?: (?:của|trong) đảng)?")
 
 
 def _rules_restorer(searcher: Searcher) -> DiacriticRestorer:
@@ -724,8 +732,8 @@ def missing_for_question(text: str, searcher: Searcher) -> list[DisciplineLink]:
     the QĐ 69 articles on that kind, for the one it is about, that the corpus lacks — so an answer says «chưa có trong
     kho» beside its nearest clauses instead of letting them pass for the answer. Empty for other questions."""
     text = restored_reading(text, searcher)
-    plain = " ".join(_plain(text).split())
-    if not _ASKS_DISCIPLINE.search(plain) or not _reviewed().kinds_named(text):
+    plain = _FIELD_NAME.sub(" ", " ".join(_plain(text).split()))
+    if not _ASKS_DISCIPLINE.search(plain) or not _reviewed().kinds_named(plain):
         return []  # the linker (tens of ms, once per index version) is built only for a question that needs it
     links, _ = linker_for(searcher).kind_links(plain, "", "", case_who(text), "câu hỏi")
     return [x for x in _dedupe(links) if x.absent]
