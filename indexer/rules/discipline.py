@@ -699,7 +699,6 @@ def _reviewed() -> LinkData:
     return load_links()
 
 
-# A question about discipline: what penalty, how it is handled («bị xử lý thế nào»), a form named.
 # A question that asks what sanction a violation gets: «bị kỷ luật», «xử lý kỷ luật», «bị xử lý ra sao», «hình thức
 # kỷ luật», «kỷ luật như thế nào», a penalty it may bring («có bị khai trừ»); not «khiếu nại kỷ luật» (a procedure) nor
 # «kiểm tra, giám sát và kỷ luật» (the field's own name).
