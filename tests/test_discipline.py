@@ -201,6 +201,12 @@ def test_a_question_on_discipline_for_a_missing_kind(searcher) -> None:
     assert restored_reading("Dang vien danh bac bi ky luat the nao", searcher).startswith("Đảng viên đánh bạc")
     assert [y.clause for y in missing_for_question("Dang vien danh bac bi ky luat the nao", searcher)] == [x.clause]
     assert restored_reading("Đảng viên đánh bạc", searcher) == "Đảng viên đánh bạc"  # typed with accents: as is
+    # everyday words the regulations lack, learnt from the questions the clauses answer: «xạ … giao đạt … người thắn»
+    # is what the index's restorer alone reads
+    plain = "Dang vien la chu tich xa ky quyet dinh giao dat trai tham quyen cho nguoi than"
+    assert "người thắn" in searcher.analyze(plain).dense_text
+    assert restored_reading(plain, searcher) == ("Đảng viên là chủ tịch xã ký quyết định giao đất trái thẩm quyền cho "
+                                                 "người thân")
     assert missing_note([x]).startswith("Quy định kỷ luật về việc này chưa có trong kho: Điều 49, Quy định số 69-QĐ/TW")
     # not about discipline, or no kind named, or the article present: nothing is said missing
     assert missing_for_question("Đảng viên đánh bạc có phải báo cáo chi bộ không?", searcher) == []

@@ -26,6 +26,7 @@ import yaml
 
 from indexer.corpus.citation import clause_citation, document_citation
 from indexer.corpus.models import Clause, Document, overlaps, within
+from indexer.corpus.questions import load_questions
 from indexer.rules.refs import graph_for
 from indexer.text.diacritics import SEED_WEIGHT, DiacriticRestorer
 from indexer.text.normalize import fold
@@ -711,10 +712,13 @@ _FIELD_NAME = re.compile(r"(?<!\w)(?:công tác )?kiểm tra,? giám sát,? (?:v
 
 
 def _rules_restorer(searcher: Searcher) -> DiacriticRestorer:
-    """The index's accent restorer, also taught the words of the kinds of violation (weighted as its question seeds):
-    the corpus lacks many of them («đánh bạc», «ma tuý»), so «danh bac» was read «dành bác». A copy: the search keeps
-    the restorer its figures were measured with."""
+    """The index's accent restorer, also taught the words of the kinds of violation (weighted as its question seeds:
+    the corpus lacks many of them, so «danh bac» was read «dành bác») and the everyday wording of the questions the
+    clauses answer (`indexer/corpus/questions.py`): syllables right on people's unaccented cases 96.5 → 97.7 %
+    (held-out cases 94.5 → 96.5 %). A copy: the search keeps the restorer its figures were measured with (with the
+    questions its dense side lost 2 dev questions unaccented)."""
     r = copy.deepcopy(searcher.restorer)
+    r.update([q for qs in load_questions(searcher.clauses).by_clause.values() for q in qs])
     return r.update([t for k in _reviewed().kinds for t in k.terms], weight=SEED_WEIGHT)
 
 
