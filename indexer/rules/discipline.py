@@ -29,7 +29,7 @@ from indexer.corpus.models import Clause, Document, overlaps, within
 from indexer.corpus.questions import load_questions
 from indexer.rules.refs import graph_for
 from indexer.text.diacritics import SEED_WEIGHT, DiacriticRestorer
-from indexer.text.normalize import fold
+from indexer.text.normalize import fold, has_diacritics
 
 if TYPE_CHECKING:
     from indexer.search.searcher import Searcher
@@ -245,6 +245,12 @@ def load_links(path: Path | None = None) -> LinkData:
     return LinkData(kinds, links, general)
 
 
+@lru_cache(maxsize=1)
+def _reviewed() -> LinkData:
+    """The reviewed file, read once per process (the linker of each index version and the question check share it)."""
+    return load_links()
+
+
 # ---- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -363,7 +369,7 @@ class DisciplineLinker:
 
     def __init__(self, searcher: Searcher, data: LinkData | None = None):
         self.s = searcher
-        self.data = data or load_links()
+        self.data = data or _reviewed()
         self.doc = searcher.documents.get(DISCIPLINE_DOC)
         self.articles: list[_Article] = []
         for c in searcher.clauses.values():
@@ -695,11 +701,6 @@ def linker_for(searcher: Searcher) -> DisciplineLinker:
     return searcher.derived("discipline", DisciplineLinker)
 
 
-@lru_cache(maxsize=1)
-def _reviewed() -> LinkData:
-    return load_links()
-
-
 # A question that asks what sanction a violation gets: «bị kỷ luật», «xử lý kỷ luật», «bị xử lý ra sao», «hình thức
 # kỷ luật», «kỷ luật như thế nào», a penalty it may bring («có bị khai trừ»); not «khiếu nại kỷ luật» (a procedure) nor
 # «kiểm tra, giám sát và kỷ luật» (the field's own name).
@@ -723,9 +724,9 @@ def _rules_restorer(searcher: Searcher) -> DiacriticRestorer:
 
 
 def restored_reading(text: str, searcher: Searcher) -> str:
-    """`text` as the rules read it: unchanged when typed with diacritics, else restored with the index's restorer
-    and the vocabulary of the kinds of violation (built once per index version, about 0.2 s)."""
-    if not hasattr(searcher, "restorer"):
+    """`text` as the rules read it: as typed when it has diacritics (the search's own test), else restored with the
+    index's restorer taught the kinds' words and the questions (built on the first unaccented text, about 0.4 s)."""
+    if has_diacritics(text):
         return text
     return searcher.derived("rules_restorer", _rules_restorer).restore(text)
 
