@@ -184,7 +184,7 @@ def test_a_case_typed_without_diacritics_is_read_restored(built_index, index_set
     assert main(["case", plain, "-k", "3", "--index", str(index_settings.index_dir)]) == 0
     assert capsys.readouterr().out.startswith(f"(hiểu là: «{r.understood}»)")
     assert main(["case", plain, "-k", "3", "--json", "--index", str(index_settings.index_dir)]) == 0
-    assert json.loads(capsys.readouterr().out)["understood"] == r.understood
+    assert json.loads(capsys.readouterr().out)["restored"] == r.understood
 
 
 def test_kiem_tra_page(ui_env, monkeypatch) -> None:

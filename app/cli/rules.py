@@ -130,7 +130,7 @@ def cmd_case(args: argparse.Namespace) -> int:
                "discipline": [d.to_dict() for d in result.discipline],
                "suggestions": [d.to_dict() for d in result.suggestions],
                "who": result.who, "excluded": [{"clause": c, "reason": why} for c, why in result.excluded],
-               "missing": result.missing, "absent_words": result.absent_words, "understood": result.understood}
+               "missing": result.missing, "absent_words": result.absent_words, "restored": result.understood}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     if fmt in ("md", "csv") and not args.out:
