@@ -201,12 +201,12 @@ def test_a_question_on_discipline_for_a_missing_kind(searcher) -> None:
     assert [y.clause for y in missing_for_question("Dang vien danh bac bi ky luat the nao", searcher)] == [x.clause]
     assert restored_reading("Đảng viên đánh bạc", searcher) == "Đảng viên đánh bạc"  # typed with accents: as is
     assert restored_reading("Đảng vien danh bac", searcher) == "Đảng vien danh bac"  # any accent: as the search does
-    # everyday words the regulations lack, learnt from the questions the clauses answer: «xạ … giao đạt … người thắn»
-    # is what the index's restorer alone reads
+    # everyday words the regulations lack, learnt from the questions the clauses answer (the corpus alone reads
+    # «xạ … giao đạt … người thắn»): the search and the rules read them alike
     plain = "Dang vien la chu tich xa ky quyet dinh giao dat trai tham quyen cho nguoi than"
-    assert "người thắn" in searcher.analyze(plain).dense_text
     assert restored_reading(plain, searcher) == ("Đảng viên là chủ tịch xã ký quyết định giao đất trái thẩm quyền cho "
                                                  "người thân")
+    assert searcher.analyze(plain).dense_text == restored_reading(plain, searcher)
     assert missing_note([x]).startswith("Quy định kỷ luật về việc này chưa có trong kho: Điều 49, Quy định số 69-QĐ/TW")
     # not about discipline, or no kind named, or the article present: nothing is said missing
     assert missing_for_question("Đảng viên đánh bạc có phải báo cáo chi bộ không?", searcher) == []
@@ -217,6 +217,27 @@ def test_a_question_on_discipline_for_a_missing_kind(searcher) -> None:
     assert missing_for_question("Theo Quy định 296 về công tác kiểm tra, giám sát và kỷ luật của Đảng, có những hình "
                                 "thức kỷ luật nào đối với tổ chức đảng?", searcher) == []
     assert missing_for_question("Không giải quyết khiếu nại kỷ luật đối với những trường hợp nào?", searcher) == []
+
+
+def test_the_index_restorer_learnt_the_questions_and_an_older_index_still_reads_them(searcher) -> None:
+    """Since session 11 the build fits the accent restorer on the questions the clauses answer too; an index built
+    before it (no `restorer_questions` in its manifest) gets them in the rules' reading only, as before."""
+    import copy
+    from types import SimpleNamespace
+
+    from indexer.rules.discipline import _rules_restorer
+    from indexer.text.diacritics import DiacriticRestorer
+
+    assert searcher.manifest["counts"]["restorer_questions"] > 2000
+    plain = "Dang vien la chu tich xa ky quyet dinh giao dat trai tham quyen cho nguoi than"
+    assert searcher.analyze(plain).dense_text.endswith("chủ tịch xã ký quyết định giao đất trái thẩm quyền cho "
+                                                       "người thân")
+    corpus_only = DiacriticRestorer().fit(c.text for c in searcher.clauses.values())
+    assert "người thắn" in corpus_only.restore(plain)  # what the search read before
+    manifest = copy.deepcopy(searcher.manifest)
+    del manifest["counts"]["restorer_questions"]
+    old = SimpleNamespace(restorer=corpus_only, manifest=manifest, clauses=searcher.clauses)
+    assert "người thân" in _rules_restorer(old).restore(plain)
 
 
 def test_own_sanction_article_and_discipline_clauses(searcher) -> None:

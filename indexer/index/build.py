@@ -277,9 +277,13 @@ def _build_into(
     np.save(paths.question_vectors, qvecs)
     np.save(paths.question_units, qunits)
 
-    # Diacritic restoration for unaccented queries, learnt from the indexed texts themselves.
+    # Diacritic restoration for unaccented queries, learnt from the indexed texts themselves and from the questions
+    # the clauses answer: people ask in everyday words the regulations lack («xã», «người thân», «vậy»), which the
+    # corpus alone restores wrongly («xạ», «người thắn», «vay»). README, "Diacritics".
     restorer = DiacriticRestorer()
     restorer.fit(c.text for c in corpus.clauses.values())
+    asked = [q for u in units for q in u.questions]
+    restorer.update(asked)
     store.write_json_atomic(paths.restorer, restorer.to_dict())
 
     store.write_json_atomic(paths.clauses, {
@@ -309,6 +313,7 @@ def _build_into(
             "embeddings_reused": n - len(todo),
             "questions": len(qkeys),
             "questions_embedded_now": qnew,
+            "restorer_questions": len(asked),  # absent in an index built before the restorer learnt them
         },
     }
 
