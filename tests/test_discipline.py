@@ -71,6 +71,10 @@ def test_who_violated(searcher) -> None:
     assert case_who("Chi bộ không tổ chức sinh hoạt định kỳ trong 6 tháng") == {ORGANISATION}
     assert case_who("Bí thư chi bộ không triệu tập họp") == {MEMBER}
     assert case_who("Xử lý vi phạm về bầu cử") == {MEMBER, ORGANISATION}  # names neither: both
+    # a person named first is the one who violated, whatever body the case names after («… Chi bộ xử lý thế nào?»)
+    assert case_who("Đồng chí Nguyễn Văn B, bí thư chi bộ, nhận tiền của dân. Chi bộ xử lý thế nào?") == {MEMBER}
+    assert case_who("Ông A, trưởng phòng, nhận tiền để bổ nhiệm người thân vào chi bộ") == {MEMBER}
+    assert case_who("Bà con phản ánh chi bộ không họp") == {ORGANISATION}
     # a committee by its level, a congress, a Party agency or a committee's office opening a case is an organisation
     for text in ("Tỉnh ủy không tổ chức hội nghị thường lệ", "Huyện ủy nhận đơn khiếu nại", "Đại hội đảng bộ cơ sở bầu "
                  "cấp ủy bằng giơ tay", "Cơ quan đảng chia sẻ dữ liệu đảng viên", "Văn phòng tỉnh ủy chậm nộp hồ sơ"):

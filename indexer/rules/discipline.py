@@ -274,7 +274,10 @@ def is_discipline_clause(clause_id: str) -> bool:
 
 _PERSON_TITLES = re.compile(r"(?<!\w)(?:cấp ủy viên|ủy viên|bí thư|phó bí thư)(?!\w)")
 _CASE_MEMBER = re.compile(r"^(?:một |các |những |hai |ba )?(?:đồng chí |ông |bà )?(?:đảng viên|cấp ủy viên|ủy viên|"
-                          r"bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ|người đứng đầu)(?!\w)")
+                          r"bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ|người đứng đầu)(?!\w)"
+                          # a person named first («Đồng chí Nguyễn Văn B, bí thư chi bộ, …», «Ông A …»): a member,
+                          # whatever body the case goes on to name («… Chi bộ xử lý thế nào?»); not «bà con»
+                          r"|^(?:đồng chí|đ/c|ông|bà(?! con))\s+\w")
 # A case (or a unit) opening with a Party body: the bodies above, a committee by its level («Tỉnh ủy …», «Huyện ủy
 # …»), a congress, an executive committee, a Party agency or a committee's office.
 _CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(ORG_WORDS) + r"|(?:tỉnh|thành|huyện|quận|thị|chi) ủy"
