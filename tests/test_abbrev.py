@@ -41,6 +41,8 @@ def added(text: str) -> str:
         ("HĐND các cấp", "hội đồng nhân dân"),
         ("UBND tỉnh", "ủy ban nhân dân"),
         ("MTTQ", "mặt trận tổ quốc"),
+        ("dv du bi co duoc bau vao cap uy khong", "đảng viên"),  # typed in lower case without accents
+        ("đv vi phạm", "đảng viên"),
     ],
 )
 def test_abbreviation_to_long_form(query: str, expansion: str) -> None:

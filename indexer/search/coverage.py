@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from indexer.text.abbrev import is_abbreviation
 from indexer.text.highlight import PLAIN_STOPWORDS, STOP_PHRASES, STOPWORDS
 from indexer.text.normalize import canonical, fold, nfc, strip_diacritics
 from indexer.text.segment import segment
@@ -102,6 +103,8 @@ def _ignored(word: list[str], surface: list[tuple[str, bool]]) -> bool:
         return True
     for text, starts in surface:
         if len(text) > 1 and text.isupper():  # an abbreviation, known or not: UBKT, BCH, TNCS
+            return True
+        if len(surface) == 1 and is_abbreviation(text):  # a known one typed in lower case: «ubkt», «dv»
             return True
         if text[:1].isupper() and not starts:  # a name: Phan Văn C, Nam Định, Chi bộ B
             return True

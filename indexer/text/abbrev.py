@@ -72,7 +72,8 @@ ABBREVIATIONS: tuple[Abbrev, ...] = (
     # common words
     Abbrev("TW", ("Trung ương",), short=True, reverse=False),
     Abbrev("TU", ("Tỉnh ủy",), short=True, reverse=False),
-    Abbrev("ĐV", ("đảng viên",), short=True, reverse=False),
+    # «ĐV», «đv», and «dv» typed without accents («dv du bi co duoc …»): no word of the domain is spelt so
+    Abbrev("ĐV", ("đảng viên",), reverse=False),
     Abbrev("CB", ("cán bộ",), short=True, reverse=False),
     Abbrev("UB", ("ủy ban",), short=True, reverse=False),
 )
@@ -172,6 +173,17 @@ def _expansions(text: str) -> list[str]:
         seen.add(key)
         result.append(e)
     return result
+
+
+# One-word spellings of the abbreviations expanded in any case ("ubkt", "đv", "dv"), over fold_ascii text.
+_ANY_CASE = frozenset(re.sub(r"\W", "", fold_ascii(f)) for a in ABBREVIATIONS if not a.short
+                      for f in (a.abbr, *a.variants))
+
+
+def is_abbreviation(word: str) -> bool:
+    """Whether a word, in whatever case it was typed, is an abbreviation the search expands («ubkt», «dv»): it is
+    absent from the regulations' text by nature, never a missing subject."""
+    return re.sub(r"\W", "", fold_ascii(word)) in _ANY_CASE
 
 
 def expand_query(text: str) -> str:
