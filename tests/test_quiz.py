@@ -187,7 +187,9 @@ def test_cli_quiz(index_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "dieu-le-dang-2011/" not in out  # the source is cited in words, never by its id
     rc = main(["quiz", "--index", index_dir, "--doc", "qđ 69", "--n", "4", "--types", "mc", "--format", "aiken"])
     parsed = parse_aiken(capsys.readouterr().out)
-    assert rc == 0 and len(parsed) == 4 and all(len(q.options) == 4 for q in parsed)
+    # QĐ 69's honest multiple-choice questions are on members' forms (an organisation has three forms only, too few
+    # for four options): fewer than asked, never one offering «khai trừ» to an organisation
+    assert rc == 0 and len(parsed) >= 2 and all(len(q.options) == 4 for q in parsed)
     rc = main(["quiz", "--index", index_dir, "--doc", "Điều lệ", "--n", "3", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and len(data) == 3 and all(d["doc_id"] == DL for d in data)
@@ -331,6 +333,17 @@ def test_distractors_that_would_be_nonsense_or_right(quiz_searcher, items: list[
     # "được quyết định kết nạp và khai trừ": who may expel may also warn, so no lighter form is a wrong answer
     (cand,) = _cands(quiz_searcher, f"{DL}/d23/k5", "form")
     assert b.distractors(cand, random.Random(0), need=1) == []
+    # QĐ 69 Điều 17 disciplines organisations although its sentence names «cán bộ, đảng viên»: «cách chức» and
+    # «khai trừ» are no forms for an organisation (too few honest options for four choices, so no multiple choice)
+    (cand,) = _cands(quiz_searcher, "qd-69-2022/d17/k1", "form")
+    assert "đảng viên" in cand.sentence and cand.slot.key == "khiển trách"
+    offered = {t for seed in range(5) for t, _, _ in b.distractors(cand, random.Random(seed), need=1)}
+    assert offered and offered <= {"cảnh cáo", "giải tán"}
+    assert b.distractors(cand, random.Random(0), need=3) == []
+    assert b.build(cand, "mc", random.Random(0)) is None
+    # a member's article keeps the member's forms
+    (cand,) = [x for x in _cands(quiz_searcher, "qd-69-2022/d38/p1", "form")][:1]
+    assert "giải tán" not in {t for seed in range(5) for t, _, _ in b.distractors(cand, random.Random(seed))}
 
 
 def test_no_give_aways_repeats_or_near_duplicates(quiz_searcher) -> None:

@@ -297,6 +297,17 @@ class QuizBuilder:
             self._similar[key] = found
         return self._similar[key]
 
+    def _disciplined(self, clause: Clause) -> frozenset[str]:
+        """Whom the QĐ 69 article holding `clause` disciplines (its chapter, as the rules read it: organisations or
+        members), empty elsewhere. Its sentences name others too («… tài sản, thu nhập của cán bộ, đảng viên» in an
+        article on organisations), so the sentence alone misleads."""
+        from indexer.rules.discipline import DISCIPLINE_DOC, linker_for
+
+        art = re.match(r"[^/]+/d\d+", clause.id)
+        if art is None or clause.doc_id != DISCIPLINE_DOC:
+            return frozenset()
+        return linker_for(self.searcher).article_who.get(art.group(0), frozenset())
+
     def distractors(self, cand: _Candidate, rng: random.Random, need: int = 3) -> list[tuple[str, str, float]]:
         """(text, source clause id or "", closeness) of wrong options for the slot, spelled like the clause.
 
@@ -371,7 +382,9 @@ class QuizBuilder:
             pool = [(f, f, close(f)) for f in sl.FRACTIONS]
         elif slot.kind == "form":
             low = sl._folded(cand.sentence)
-            organisation = slot.key == "giải tán" or ("tổ chức" in low and "đảng viên" not in low)
+            side = self._disciplined(cand.clause)
+            organisation = slot.key == "giải tán" or (
+                side == {"tổ chức đảng"} if side else ("tổ chức" in low and "đảng viên" not in low))
             misfit = sl.MEMBER_ONLY_FORMS if organisation else ("giải tán",)
             forms = [f for f in sl.FORMS if f not in misfit]
             if _AUTHORITY.search(low, 0, slot.start):  # who may expel may also warn: only heavier forms are wrong
