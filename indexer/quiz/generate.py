@@ -297,16 +297,16 @@ class QuizBuilder:
             self._similar[key] = found
         return self._similar[key]
 
-    def _disciplined(self, clause: Clause) -> frozenset[str]:
-        """Whom the QĐ 69 article holding `clause` disciplines (its chapter, as the rules read it: organisations or
-        members), empty elsewhere. Its sentences name others too («… tài sản, thu nhập của cán bộ, đảng viên» in an
-        article on organisations), so the sentence alone misleads."""
-        from indexer.rules.discipline import DISCIPLINE_DOC, linker_for
+    def _disciplines_organisations(self, clause: Clause) -> bool | None:
+        """Whether the QĐ 69 article holding `clause` disciplines organisations rather than members (its chapter, as
+        the rules read it); None elsewhere. Its sentences name others too («… tài sản, thu nhập của cán bộ, đảng
+        viên» in an article on organisations), so the sentence alone misleads."""
+        from indexer.rules.discipline import DISCIPLINE_DOC, ORGANISATION, linker_for
 
-        art = re.match(r"[^/]+/d\d+", clause.id)
-        if art is None or clause.doc_id != DISCIPLINE_DOC:
-            return frozenset()
-        return linker_for(self.searcher).article_who.get(art.group(0), frozenset())
+        if clause.doc_id != DISCIPLINE_DOC:  # the linker is built only where it can answer
+            return None
+        side = linker_for(self.searcher).who_binds(clause.id)
+        return side == {ORGANISATION} if side else None
 
     def distractors(self, cand: _Candidate, rng: random.Random, need: int = 3) -> list[tuple[str, str, float]]:
         """(text, source clause id or "", closeness) of wrong options for the slot, spelled like the clause.
@@ -382,9 +382,9 @@ class QuizBuilder:
             pool = [(f, f, close(f)) for f in sl.FRACTIONS]
         elif slot.kind == "form":
             low = sl._folded(cand.sentence)
-            side = self._disciplined(cand.clause)
+            side = self._disciplines_organisations(cand.clause)
             organisation = slot.key == "giải tán" or (
-                side == {"tổ chức đảng"} if side else ("tổ chức" in low and "đảng viên" not in low))
+                side if side is not None else ("tổ chức" in low and "đảng viên" not in low))
             misfit = sl.MEMBER_ONLY_FORMS if organisation else ("giải tán",)
             forms = [f for f in sl.FORMS if f not in misfit]
             if _AUTHORITY.search(low, 0, slot.start):  # who may expel may also warn: only heavier forms are wrong

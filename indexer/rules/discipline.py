@@ -273,11 +273,11 @@ def is_discipline_clause(clause_id: str) -> bool:
 
 
 _PERSON_TITLES = re.compile(r"(?<!\w)(?:cấp ủy viên|ủy viên|bí thư|phó bí thư)(?!\w)")
-_CASE_MEMBER = re.compile(r"^(?:một |các |những |hai |ba )?(?:đồng chí |ông |bà )?(?:đảng viên|cấp ủy viên|ủy viên|"
-                          r"bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ|người đứng đầu)(?!\w)"
-                          # a person named first («Đồng chí Nguyễn Văn B, bí thư chi bộ, …», «Ông A …»): a member,
-                          # whatever body the case goes on to name («… Chi bộ xử lý thế nào?»); not «bà con»
-                          r"|^(?:đồng chí|đ/c|ông|bà(?! con))\s+\w")
+# A case (or a unit) opening with a member: a title, or a person («Đồng chí Nguyễn Văn B, bí thư chi bộ, …», «Ông A …»)
+# whatever body the case goes on to name («… Chi bộ xử lý thế nào?»); not «bà con».
+_CASE_MEMBER = re.compile(r"^(?:một |các |những |hai |ba )?(?:(?:đồng chí|đ/c|ông|bà(?! con))\s+\w"
+                          r"|(?:đảng viên|cấp ủy viên|ủy viên|bí thư|phó bí thư|chủ nhiệm|phó chủ nhiệm|cán bộ"
+                          r"|người đứng đầu)(?!\w))")
 # A case (or a unit) opening with a Party body: the bodies above, a committee by its level («Tỉnh ủy …», «Huyện ủy
 # …»), a congress, an executive committee, a Party agency or a committee's office.
 _CASE_ORG = re.compile(r"^(?:một |các |những )?(?:" + "|".join(ORG_WORDS) + r"|(?:tỉnh|thành|huyện|quận|thị|chi) ủy"
@@ -400,6 +400,11 @@ class DisciplineLinker:
         self._common: set[str] | None = None
         self._sanctions: dict[str, list[Clause]] | None = None
 
+    def who_binds(self, clause_id: str) -> frozenset[str]:
+        """Whom the QĐ 69 violation article holding `clause_id` disciplines (its chapter's side); empty elsewhere."""
+        art = re.match(r"[^/]+/d\d+", clause_id)
+        return self.article_who.get(art.group(0) if art else clause_id, frozenset())
+
     def common_tokens(self) -> set[str]:
         """Words that half the violation provisions or more use ("vi phạm", "kỷ luật", "hình thức"): they say
         nothing about the kind of violation, so the lexical side of similarity ignores them."""
@@ -421,8 +426,7 @@ class DisciplineLinker:
         """A link to `clause_id`; promoted to the nearest enclosing unit that states the penalty forms."""
         basis = basis or {CURATED: BY_CURATION, SIMILARITY: BY_SIMILARITY}.get(provenance, BY_KIND)
         if who is None:
-            art = re.match(r"[^/]+/d\d+", clause_id)
-            who = self.article_who.get(art.group(0) if art else clause_id, frozenset())
+            who = self.who_binds(clause_id)
         c = self.s.clauses.get(clause_id)
         if c is None:
             absent_note = " (điều này chưa có trong kho: văn bản chỉ có một phần)" if self._partial(clause_id) else ""

@@ -101,10 +101,10 @@ def _ignored(word: list[str], surface: list[tuple[str, bool]]) -> bool:
         return True
     if any(any(ch.isdigit() for ch in w) for w in word) or (len(word) == 1 and len(word[0]) < 2):
         return True
+    if len(surface) == 1 and is_abbreviation(surface[0][0]):  # a known abbreviation in lower case: «ubkt», «dv»
+        return True
     for text, starts in surface:
         if len(text) > 1 and text.isupper():  # an abbreviation, known or not: UBKT, BCH, TNCS
-            return True
-        if len(surface) == 1 and is_abbreviation(text):  # a known one typed in lower case: «ubkt», «dv»
             return True
         if text[:1].isupper() and not starts:  # a name: Phan Văn C, Nam Định, Chi bộ B
             return True
